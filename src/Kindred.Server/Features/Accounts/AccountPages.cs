@@ -1,0 +1,117 @@
+using Kindred.Server.Features.Admin;
+using Kindred.Server.Hosting;
+using Kindred.Server.Theming;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.Extensions.Options;
+
+namespace Kindred.Server.Features.Accounts;
+
+/// <summary>Sign in, register, sign out: HTML forms that work without JavaScript.</summary>
+public static class AccountPages
+{
+    public static IEndpointRouteBuilder MapAccountPages(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/signin", (HttpContext http, Pages pages, string? returnUrl) =>
+            SignInPage(http, pages, Forms.SafeReturnUrl(returnUrl), null, null));
+
+        app.MapPost("/signin", async (HttpContext http, Pages pages, SignIn signIn) =>
+        {
+            if (await Forms.ReadAsync(http) is not { } form)
+            {
+                return await Forms.ExpiredAsync(http);
+            }
+
+            var username = Forms.Value(form, "username");
+            var returnUrl = Forms.SafeReturnUrl(Forms.Value(form, "returnUrl"));
+            var result = await signIn.CheckAsync(username, Forms.Value(form, "password"), http.RequestAborted);
+            if (result.Outcome != SignInOutcome.Success)
+            {
+                return await SignInPage(http, pages, returnUrl, username, SignIn.Describe(result), StatusCodes.Status400BadRequest);
+            }
+
+            var remember = Forms.Checked(form, "remember");
+            await http.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme,
+                Sessions.CreatePrincipal(result.User!, CookieAuthenticationDefaults.AuthenticationScheme),
+                new AuthenticationProperties { IsPersistent = remember });
+            return Results.Redirect(returnUrl);
+        }).RequireRateLimiting(AuthSetup.SignInRateLimit);
+
+        app.MapGet("/signout", (HttpContext http, Pages pages) => pages.RenderAsync(http, "signout", "Sign out"));
+
+        app.MapPost("/signout", async (HttpContext http) =>
+        {
+            if (await Forms.ReadAsync(http) is null)
+            {
+                return await Forms.ExpiredAsync(http);
+            }
+
+            await http.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme);
+            return Results.Redirect("/?notice=signed-out");
+        });
+
+        app.MapGet("/register", async (HttpContext http, Pages pages, InstanceSettings settings, IOptions<KindredOptions> options) =>
+            await RegisterPage(http, pages, settings, options.Value, new Dictionary<string, string>(), null));
+
+        app.MapPost("/register", async (HttpContext http, Pages pages, Registration registration, InstanceSettings settings, IOptions<KindredOptions> options) =>
+        {
+            if (await Forms.ReadAsync(http) is not { } form)
+            {
+                return await Forms.ExpiredAsync(http);
+            }
+
+            var request = new RegistrationRequest(
+                Forms.Value(form, "username"),
+                Forms.Value(form, "email"),
+                Forms.Value(form, "password"),
+                Forms.Checked(form, "acceptGuidelines"),
+                Forms.Checked(form, "consentToProcessing"),
+                Forms.Checked(form, "confirmAge"),
+                Forms.Value(form, "inviteCode"),
+                Forms.Value(form, "reason"));
+            var result = await registration.RegisterAsync(request, http.RequestAborted);
+            switch (result.Outcome)
+            {
+                case RegistrationOutcome.Active:
+                    await http.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme,
+                        Sessions.CreatePrincipal(result.User!, CookieAuthenticationDefaults.AuthenticationScheme));
+                    return Results.Redirect("/?notice=registered");
+                case RegistrationOutcome.AwaitingApproval:
+                    return Results.Redirect("/?notice=pending");
+                default:
+                    return await RegisterPage(http, pages, settings, options.Value, result.Errors, request,
+                        result.Outcome == RegistrationOutcome.Closed ? StatusCodes.Status403Forbidden : StatusCodes.Status400BadRequest);
+            }
+        }).RequireRateLimiting(AuthSetup.SignInRateLimit);
+
+        return app;
+    }
+
+    private static Task<IResult> SignInPage(HttpContext http, Pages pages, string returnUrl, string? username, string? error, int status = 200) =>
+        pages.RenderAsync(http, "signin", "Sign in", new { ReturnUrl = returnUrl, Username = username, Error = error }, status);
+
+    private static async Task<IResult> RegisterPage(HttpContext http, Pages pages, InstanceSettings settings, KindredOptions options,
+        IReadOnlyDictionary<string, string> errors, RegistrationRequest? values, int status = 200)
+    {
+        var s = await settings.GetAsync(http.RequestAborted);
+        return await pages.RenderAsync(http, "register", "Register", new
+        {
+            Mode = s.RegistrationMode,
+            MinimumAge = options.Registration.MinimumAge,
+            GuidelinesVersion = s.GuidelinesLabel,
+            ConsentVersion = options.Registration.ConsentVersion,
+            Errors = errors.ToDictionary(e => e.Key, e => e.Value),
+            HasErrors = errors.Count > 0,
+            Values = new
+            {
+                values?.Username,
+                values?.Email,
+                values?.InviteCode,
+                values?.Reason,
+                AcceptGuidelines = values?.AcceptGuidelines ?? false,
+                ConsentToProcessing = values?.ConsentToProcessing ?? false,
+                ConfirmAge = values?.ConfirmAge ?? false,
+            },
+        }, status);
+    }
+}

@@ -1,0 +1,97 @@
+using Kindred.Server.Theming;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.Cookies;
+
+namespace Kindred.Server.Features.Accounts;
+
+/// <summary>Account settings: change password (signs out other devices), change e-mail. Both ask for the current password.</summary>
+public static class AccountSettingsPages
+{
+    public static IEndpointRouteBuilder MapAccountSettingsPages(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/account").RequireAuthorization();
+
+        group.MapGet("", async (HttpContext http, Pages pages, UserStore users) =>
+        {
+            var user = await users.FindByIdAsync(Sessions.UserId(http.User), http.RequestAborted);
+            return await SettingsPage(http, pages, user!, new Dictionary<string, string>(), null);
+        });
+
+        group.MapPost("/password", async (HttpContext http, Pages pages, UserStore users, PasswordHasher hasher) =>
+        {
+            if (await Forms.ReadAsync(http) is not { } form)
+            {
+                return await Forms.ExpiredAsync(http);
+            }
+
+            var user = (await users.FindByIdAsync(Sessions.UserId(http.User), http.RequestAborted))!;
+            var errors = new Dictionary<string, string>();
+            if (!hasher.Verify(Forms.Value(form, "currentPassword") ?? "", user.PasswordHash))
+            {
+                errors["currentPassword"] = "That is not your current password.";
+            }
+
+            var newPassword = Forms.Value(form, "newPassword");
+            if (AccountRules.ValidatePassword(newPassword, user.Username) is { } problem)
+            {
+                errors["newPassword"] = problem;
+            }
+            else if (newPassword != Forms.Value(form, "confirmPassword"))
+            {
+                errors["confirmPassword"] = "The two new passwords are not the same.";
+            }
+
+            if (errors.Count > 0)
+            {
+                return await SettingsPage(http, pages, user, errors, null, StatusCodes.Status400BadRequest);
+            }
+
+            var stamp = await users.SetPasswordAsync(user.Id, hasher.Hash(newPassword!), http.RequestAborted);
+            // Keep this browser signed in with the new stamp; every other session ends.
+            await http.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme,
+                Sessions.CreatePrincipal(user with { SecurityStamp = stamp }, CookieAuthenticationDefaults.AuthenticationScheme));
+            return Results.Redirect("/account?notice=password-changed");
+        });
+
+        group.MapPost("/email", async (HttpContext http, Pages pages, UserStore users, PasswordHasher hasher) =>
+        {
+            if (await Forms.ReadAsync(http) is not { } form)
+            {
+                return await Forms.ExpiredAsync(http);
+            }
+
+            var user = (await users.FindByIdAsync(Sessions.UserId(http.User), http.RequestAborted))!;
+            var email = Forms.Value(form, "email");
+            var errors = new Dictionary<string, string>();
+            if (AccountRules.ValidateEmail(email) is { } problem)
+            {
+                errors["email"] = problem;
+            }
+
+            if (!hasher.Verify(Forms.Value(form, "password") ?? "", user.PasswordHash))
+            {
+                errors["password"] = "That is not your current password.";
+            }
+
+            if (errors.Count == 0 && !await users.SetEmailAsync(user.Id, email!, http.RequestAborted))
+            {
+                errors["email"] = "Another account already uses that e-mail address.";
+            }
+
+            return errors.Count > 0
+                ? await SettingsPage(http, pages, user, errors, email, StatusCodes.Status400BadRequest)
+                : Results.Redirect("/account?notice=email-changed");
+        });
+
+        return app;
+    }
+
+    private static Task<IResult> SettingsPage(HttpContext http, Pages pages, User user, Dictionary<string, string> errors, string? email, int status = 200) =>
+        pages.RenderAsync(http, "account", "Account settings", new
+        {
+            // Scriban's date functions take DateTime, so templates get UTC DateTimes.
+            Account = new { user.Username, user.Email, CreatedAt = user.CreatedAt.UtcDateTime, user.GuidelinesVersion, user.ConsentVersion, ConsentGivenAt = user.ConsentGivenAt.UtcDateTime },
+            Errors = errors,
+            EmailValue = email ?? user.Email,
+        }, status);
+}

@@ -1,0 +1,40 @@
+namespace Kindred.Server.Features.Accounts;
+
+public static class Roles
+{
+    public const string Member = "member";
+    public const string Moderator = "moderator";
+    public const string Admin = "admin";
+    public static readonly string[] All = [Member, Moderator, Admin];
+}
+
+public static class AccountStatus
+{
+    public const string Active = "active";
+    public const string Pending = "pending";
+    public const string Suspended = "suspended";
+}
+
+public sealed record User
+{
+    public Guid Id { get; init; }
+    public string Username { get; init; } = "";
+    public string Email { get; init; } = "";
+    public string? DisplayName { get; init; }
+    public string PasswordHash { get; init; } = "";
+    public string Role { get; init; } = Roles.Member;
+    public string Status { get; init; } = AccountStatus.Active;
+    public string SecurityStamp { get; init; } = "";
+    public DateTimeOffset CreatedAt { get; init; }
+    public string GuidelinesVersion { get; init; } = "";
+    public DateTimeOffset GuidelinesAcceptedAt { get; init; }
+    public string ConsentVersion { get; init; } = "";
+    public DateTimeOffset ConsentGivenAt { get; init; }
+    public DateTimeOffset? AgeConfirmedAt { get; init; }
+    public string? RegistrationReason { get; init; }
+    public int FailedSignIns { get; init; }
+    public DateTimeOffset? LockedUntil { get; init; }
+    public DateTimeOffset? LastSignInAt { get; init; }
+
+    public bool IsAdmin => Role == Roles.Admin;
+}

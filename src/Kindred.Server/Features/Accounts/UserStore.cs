@@ -1,0 +1,183 @@
+using System.Data.Common;
+using Dapper;
+using Kindred.Server.Data;
+
+namespace Kindred.Server.Features.Accounts;
+
+/// <summary>SQL for the <c>users</c> table (and the shared name space in <c>handles</c>).</summary>
+public sealed class UserStore(Database db, TimeProvider time)
+{
+    private const string Columns = """
+        id, username, email, display_name, password_hash, role, status, security_stamp, created_at,
+        guidelines_version, guidelines_accepted_at, consent_version, consent_given_at, age_confirmed_at,
+        registration_reason, failed_sign_ins, locked_until, last_sign_in_at
+        """;
+
+    private static readonly string ByUsername = $"SELECT {Columns} FROM users WHERE username_normalized = @name";
+
+    public async Task<User?> FindByUsernameAsync(string username, CancellationToken ct = default)
+    {
+        await using var c = await db.OpenAsync(ct);
+        return await c.QuerySingleOrDefaultAsync<User>(ByUsername, new { name = AccountRules.Normalize(username) });
+    }
+
+    private static readonly string ById = $"SELECT {Columns} FROM users WHERE id = @id";
+
+    public async Task<User?> FindByIdAsync(Guid id, CancellationToken ct = default)
+    {
+        await using var c = await db.OpenAsync(ct);
+        return await c.QuerySingleOrDefaultAsync<User>(ById, new { id });
+    }
+
+    private const string NameTaken = "SELECT COUNT(*) FROM handles WHERE name_normalized = @name";
+    private const string EmailTaken = "SELECT COUNT(*) FROM users WHERE email_normalized = @email";
+
+    /// <summary>Which of username/e-mail are already in use (case-insensitively), as field errors.</summary>
+    public static async Task<Dictionary<string, string>> FindConflictsAsync(DbConnection c, DbTransaction? tx, string username, string email)
+    {
+        var errors = new Dictionary<string, string>();
+        if (await c.ExecuteScalarAsync<long>(NameTaken, new { name = AccountRules.Normalize(username) }, tx) > 0)
+        {
+            errors["username"] = "That username is taken. Please choose another.";
+        }
+
+        if (await c.ExecuteScalarAsync<long>(EmailTaken, new { email = AccountRules.Normalize(email) }, tx) > 0)
+        {
+            errors["email"] = "An account with that e-mail address already exists.";
+        }
+
+        return errors;
+    }
+
+    private const string InsertHandle = "INSERT INTO handles (name_normalized, kind, owner_id) VALUES (@name, 'user', @id)";
+
+    private const string InsertUser = """
+        INSERT INTO users (id, username, username_normalized, email, email_normalized, display_name, password_hash,
+            role, status, security_stamp, created_at, guidelines_version, guidelines_accepted_at, consent_version,
+            consent_given_at, age_confirmed_at, registration_reason, invite_id)
+        VALUES (@Id, @Username, @UsernameNormalized, @Email, @EmailNormalized, @DisplayName, @PasswordHash,
+            @Role, @Status, @SecurityStamp, @CreatedAt, @GuidelinesVersion, @GuidelinesAcceptedAt, @ConsentVersion,
+            @ConsentGivenAt, @AgeConfirmedAt, @RegistrationReason, @InviteId)
+        """;
+
+    public static async Task InsertAsync(DbConnection c, DbTransaction tx, User user, Guid? inviteId)
+    {
+        await c.ExecuteAsync(InsertHandle, new { name = AccountRules.Normalize(user.Username), id = user.Id }, tx);
+        await c.ExecuteAsync(InsertUser, new
+        {
+            user.Id,
+            user.Username,
+            UsernameNormalized = AccountRules.Normalize(user.Username),
+            user.Email,
+            EmailNormalized = AccountRules.Normalize(user.Email),
+            user.DisplayName,
+            user.PasswordHash,
+            user.Role,
+            user.Status,
+            user.SecurityStamp,
+            user.CreatedAt,
+            user.GuidelinesVersion,
+            user.GuidelinesAcceptedAt,
+            user.ConsentVersion,
+            user.ConsentGivenAt,
+            user.AgeConfirmedAt,
+            user.RegistrationReason,
+            InviteId = inviteId,
+        }, tx);
+    }
+
+    private const string FailedSignIn = """
+        UPDATE users SET failed_sign_ins = failed_sign_ins + 1,
+            locked_until = CASE WHEN failed_sign_ins + 1 >= @max THEN @lockUntil ELSE locked_until END
+        WHERE id = @id
+        """;
+
+    public async Task RecordFailedSignInAsync(Guid id, int maxFailures, DateTimeOffset lockUntil, CancellationToken ct = default)
+    {
+        await using var c = await db.OpenAsync(ct);
+        await c.ExecuteAsync(FailedSignIn, new { id, max = maxFailures, lockUntil });
+    }
+
+    private const string SignedIn = """
+        UPDATE users SET failed_sign_ins = 0, locked_until = NULL, last_sign_in_at = @at,
+            password_hash = COALESCE(@newHash, password_hash)
+        WHERE id = @id
+        """;
+
+    public async Task RecordSignInAsync(Guid id, string? newHash, CancellationToken ct = default)
+    {
+        await using var c = await db.OpenAsync(ct);
+        await c.ExecuteAsync(SignedIn, new { id, at = time.GetUtcNow(), newHash });
+    }
+
+    /// <summary>Sets a new password and a new security stamp, which signs the account out everywhere else.</summary>
+    private const string SetPassword = """
+        UPDATE users SET password_hash = @hash, security_stamp = @stamp, failed_sign_ins = 0, locked_until = NULL
+        WHERE id = @id
+        """;
+
+    public async Task<string> SetPasswordAsync(Guid id, string hash, CancellationToken ct = default)
+    {
+        var stamp = NewSecurityStamp();
+        await using var c = await db.OpenAsync(ct);
+        await c.ExecuteAsync(SetPassword, new { id, hash, stamp });
+        return stamp;
+    }
+
+    private const string SetEmail = "UPDATE users SET email = @email, email_normalized = @normalized WHERE id = @id";
+
+    /// <summary>Changes the e-mail address; false when another account already uses it.</summary>
+    public async Task<bool> SetEmailAsync(Guid id, string email, CancellationToken ct = default)
+    {
+        try
+        {
+            await using var c = await db.OpenAsync(ct);
+            await c.ExecuteAsync(SetEmail, new { id, email = email.Trim(), normalized = AccountRules.Normalize(email) });
+            return true;
+        }
+        catch (DbException ex) when (DbErrors.IsUniqueViolation(ex))
+        {
+            return false;
+        }
+    }
+
+    private static readonly string Pending = $"SELECT {Columns} FROM users WHERE status = 'pending' ORDER BY created_at LIMIT 200";
+
+    public async Task<IReadOnlyList<User>> ListPendingAsync(CancellationToken ct = default)
+    {
+        await using var c = await db.OpenAsync(ct);
+        return (await c.QueryAsync<User>(Pending)).ToList();
+    }
+
+    private const string Approve = "UPDATE users SET status = 'active' WHERE id = @id AND status = 'pending'";
+
+    public async Task<bool> ApproveAsync(Guid id, CancellationToken ct = default)
+    {
+        await using var c = await db.OpenAsync(ct);
+        return await c.ExecuteAsync(Approve, new { id }) == 1;
+    }
+
+    private const string DeletePendingHandle = "DELETE FROM handles WHERE owner_id = @id AND kind = 'user' AND EXISTS (SELECT 1 FROM users WHERE id = @id AND status = 'pending')";
+    private const string DeletePending = "DELETE FROM users WHERE id = @id AND status = 'pending'";
+
+    /// <summary>
+    /// Declines a pending registration. The record is deleted rather than kept (data minimisation: we hold no
+    /// health-related data about people who never became members), which also frees the name.
+    /// </summary>
+    public async Task<bool> DeclineAsync(Guid id, CancellationToken ct = default) =>
+        await db.InTransactionAsync(async (c, tx) =>
+        {
+            await c.ExecuteAsync(DeletePendingHandle, new { id }, tx);
+            return await c.ExecuteAsync(DeletePending, new { id }, tx) == 1;
+        }, ct);
+
+    private const string SetRole = "UPDATE users SET role = @role, status = 'active' WHERE id = @id";
+
+    public async Task SetRoleAsync(Guid id, string role, CancellationToken ct = default)
+    {
+        await using var c = await db.OpenAsync(ct);
+        await c.ExecuteAsync(SetRole, new { id, role });
+    }
+
+    public static string NewSecurityStamp() => Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16));
+}

@@ -1,0 +1,122 @@
+using System.Security.Claims;
+using System.Threading.RateLimiting;
+using Kindred.Server.Features.Accounts;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.RateLimiting;
+using Microsoft.Extensions.Options;
+using Microsoft.IdentityModel.Tokens;
+
+namespace Kindred.Server.Hosting;
+
+/// <summary>Cookie sign-in for the web, bearer tokens for the API, and the sign-in rate limit.</summary>
+public static class AuthSetup
+{
+    public const string ApiPolicy = "api";
+    public const string AdminPolicy = "admin";
+    public const string ApiAdminPolicy = "api-admin";
+    public const string SignInRateLimit = "sign-in";
+
+    public static IServiceCollection AddKindredAuth(this IServiceCollection services, KindredOptions options)
+    {
+        var https = options.PublicUrl.StartsWith("https://", StringComparison.OrdinalIgnoreCase);
+        services.AddAuthentication(CookieAuthenticationDefaults.AuthenticationScheme)
+            .AddCookie(o =>
+            {
+                // "__Host-" binds the cookie to this exact origin (no Domain, Path=/, Secure) where TLS allows it.
+                o.Cookie.Name = https ? "__Host-kindred" : "kindred_session";
+                o.Cookie.HttpOnly = true;
+                o.Cookie.SameSite = SameSiteMode.Lax;
+                o.Cookie.SecurePolicy = https ? CookieSecurePolicy.Always : CookieSecurePolicy.SameAsRequest;
+                o.Cookie.Path = "/";
+                o.LoginPath = "/signin";
+                o.LogoutPath = "/signout";
+                o.AccessDeniedPath = "/forbidden";
+                o.ExpireTimeSpan = TimeSpan.FromDays(14);
+                o.SlidingExpiration = true;
+                o.Events.OnValidatePrincipal = async ctx =>
+                {
+                    var sessions = ctx.HttpContext.RequestServices.GetRequiredService<Sessions>();
+                    if (await sessions.ValidateAsync(ctx.Principal, ctx.HttpContext.RequestAborted) is null)
+                    {
+                        ctx.RejectPrincipal();
+                        await ctx.HttpContext.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme);
+                    }
+                };
+            })
+            .AddJwtBearer(o =>
+            {
+                o.MapInboundClaims = false;
+                o.Events = new JwtBearerEvents
+                {
+                    OnTokenValidated = async ctx =>
+                    {
+                        var sessions = ctx.HttpContext.RequestServices.GetRequiredService<Sessions>();
+                        if (await sessions.ValidateAsync(ctx.Principal, ctx.HttpContext.RequestAborted) is null)
+                        {
+                            ctx.Fail("The token is no longer valid.");
+                        }
+                    },
+                    OnChallenge = async ctx =>
+                    {
+                        // RFC 9457 problem details instead of an empty 401.
+                        ctx.HandleResponse();
+                        ctx.Response.StatusCode = StatusCodes.Status401Unauthorized;
+                        ctx.Response.Headers.WWWAuthenticate = "Bearer";
+                        await TypedResults.Problem(
+                            title: "Authentication required",
+                            detail: "Send a valid access token: Authorization: Bearer <token> (from POST /api/v1/auth/token).",
+                            statusCode: StatusCodes.Status401Unauthorized).ExecuteAsync(ctx.HttpContext);
+                    },
+                    OnForbidden = async ctx =>
+                    {
+                        await TypedResults.Problem(title: "Forbidden", detail: "Your account may not do this.", statusCode: StatusCodes.Status403Forbidden)
+                            .ExecuteAsync(ctx.HttpContext);
+                    },
+                };
+            });
+
+        services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme)
+            .Configure<AccessTokens>((o, tokens) =>
+            {
+                o.TokenValidationParameters = new TokenValidationParameters
+                {
+                    ValidIssuer = tokens.Issuer,
+                    ValidAudience = tokens.Issuer,
+                    IssuerSigningKeyResolver = (_, _, _, _) => [tokens.Key],
+                    NameClaimType = ClaimTypes.Name,
+                    RoleClaimType = ClaimTypes.Role,
+                    ClockSkew = TimeSpan.FromSeconds(30),
+                };
+            });
+
+        services.AddAuthorizationBuilder()
+            .AddPolicy(ApiPolicy, p => p.AddAuthenticationSchemes(JwtBearerDefaults.AuthenticationScheme).RequireAuthenticatedUser())
+            .AddPolicy(ApiAdminPolicy, p => p.AddAuthenticationSchemes(JwtBearerDefaults.AuthenticationScheme).RequireRole(Roles.Admin))
+            .AddPolicy(AdminPolicy, p => p.AddAuthenticationSchemes(CookieAuthenticationDefaults.AuthenticationScheme).RequireRole(Roles.Admin));
+
+        services.AddRateLimiter(limiter =>
+        {
+            limiter.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
+            limiter.AddPolicy(SignInRateLimit, http =>
+            {
+                var perMinute = http.RequestServices.GetRequiredService<IOptions<KindredOptions>>().Value.Security.SignInAttemptsPerMinute;
+                return RateLimitPartition.GetFixedWindowLimiter(
+                    http.Connection.RemoteIpAddress?.ToString() ?? "unknown",
+                    _ => new FixedWindowRateLimiterOptions { PermitLimit = perMinute, Window = TimeSpan.FromMinutes(1), QueueLimit = 0 });
+            });
+            limiter.OnRejected = async (ctx, ct) =>
+            {
+                ctx.HttpContext.Response.Headers.RetryAfter = "60";
+                await TypedResults.Problem(
+                    title: "Too many attempts",
+                    detail: "Please wait a minute before trying again.",
+                    statusCode: StatusCodes.Status429TooManyRequests).ExecuteAsync(ctx.HttpContext);
+            };
+        });
+
+        return services;
+    }
+}

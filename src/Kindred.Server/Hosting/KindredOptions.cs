@@ -1,0 +1,91 @@
+namespace Kindred.Server.Hosting;
+
+/// <summary>Everything under the <c>Kindred</c> configuration section (appsettings.json or <c>Kindred__...</c> variables).</summary>
+public sealed class KindredOptions
+{
+    public const string Section = "Kindred";
+
+    /// <summary>The instance's public origin, e.g. https://support.example.org. ActivityPub ids derive from it.</summary>
+    public string PublicUrl { get; set; } = "";
+
+    /// <summary>Where the instance keeps its files (SQLite database, key files). Relative paths are relative to the working directory.</summary>
+    public string DataDirectory { get; set; } = "data";
+
+    /// <summary>Name of the theme under <c>themes/</c>; templates it does not override come from <c>default</c>.</summary>
+    public string Theme { get; set; } = "default";
+
+    /// <summary>An extra folder searched for themes before the built-in ones (e.g. /data/themes in a container).</summary>
+    public string? ThemesPath { get; set; }
+
+    public string InstanceName { get; set; } = "Kindred";
+
+    /// <summary>Search engines are told not to index the instance unless this is true (privacy by default).</summary>
+    public bool AllowSearchIndexing { get; set; }
+
+    public DatabaseOptions Database { get; set; } = new();
+    public RegistrationOptions Registration { get; set; } = new();
+    public SecurityOptions Security { get; set; } = new();
+    public List<Helpline> Helplines { get; set; } = [];
+    public ReverseProxyOptions ReverseProxy { get; set; } = new();
+}
+
+public sealed class DatabaseOptions
+{
+    /// <summary><c>sqlite</c> (embedded default) or <c>postgres</c>.</summary>
+    public string Provider { get; set; } = "sqlite";
+
+    /// <summary>For SQLite defaults to a file in the data directory; required for PostgreSQL.</summary>
+    public string? ConnectionString { get; set; }
+}
+
+public sealed class RegistrationOptions
+{
+    /// <summary><c>closed</c>, <c>invite</c>, <c>approval</c> or <c>open</c>. Admins can change it at run time.</summary>
+    public string Mode { get; set; } = "approval";
+
+    /// <summary>People must confirm they are at least this old. 0 turns the question off.</summary>
+    public int MinimumAge { get; set; } = 16;
+
+    /// <summary>Version label of the consent text shown at registration; recorded with each consent.</summary>
+    public string ConsentVersion { get; set; } = "2026-11";
+}
+
+public sealed class SecurityOptions
+{
+    /// <summary>Argon2id memory in KiB (RFC 9106 §4 second recommendation: 64 MiB).</summary>
+    public int Argon2MemoryKiB { get; set; } = 65536;
+
+    /// <summary>Argon2id passes (iterations).</summary>
+    public int Argon2Passes { get; set; } = 3;
+
+    public int MaxFailedSignIns { get; set; } = 5;
+    public int LockoutMinutes { get; set; } = 15;
+
+    /// <summary>Sign-in attempts allowed per client address per minute (web and API together).</summary>
+    public int SignInAttemptsPerMinute { get; set; } = 10;
+
+    public int AccessTokenMinutes { get; set; } = 60;
+
+    /// <summary>Largest request body accepted, in bytes.</summary>
+    public long MaxRequestBodyBytes { get; set; } = 1_000_000;
+}
+
+public sealed class ReverseProxyOptions
+{
+    /// <summary>Addresses of proxies whose X-Forwarded-* headers are trusted. Loopback is always trusted.</summary>
+    public List<string> TrustedProxies { get; set; } = [];
+
+    /// <summary>Networks (CIDR) whose X-Forwarded-* headers are trusted, e.g. 10.0.0.0/8 for a container network.</summary>
+    public List<string> TrustedNetworks { get; set; } = [];
+}
+
+public sealed class Helpline
+{
+    public string Name { get; set; } = "";
+    public string? Phone { get; set; }
+    public string? Text { get; set; }
+    public string? Url { get; set; }
+    public string? Hours { get; set; }
+    public string? Description { get; set; }
+    public string? Country { get; set; }
+}

@@ -1,0 +1,90 @@
+using Microsoft.Extensions.Options;
+
+namespace Kindred.Server.Hosting;
+
+/// <summary>
+/// Checks the configuration at start-up and explains problems in words an operator without a developer
+/// background understands: what is wrong, the setting's name in both spellings, and an example.
+/// </summary>
+public sealed class KindredOptionsValidator : IValidateOptions<KindredOptions>
+{
+    public static readonly string[] RegistrationModes = ["closed", "invite", "approval", "open"];
+
+    public ValidateOptionsResult Validate(string? name, KindredOptions o)
+    {
+        var errors = new List<string>();
+
+        if (string.IsNullOrWhiteSpace(o.PublicUrl))
+        {
+            errors.Add("Kindred:PublicUrl is not set. Set it to the address people use to reach this instance, " +
+                       "e.g. Kindred__PublicUrl=https://support.example.org");
+        }
+        else if (!Uri.TryCreate(o.PublicUrl, UriKind.Absolute, out var url) || (url.Scheme != "https" && url.Scheme != "http"))
+        {
+            errors.Add($"Kindred:PublicUrl '{o.PublicUrl}' is not a web address. It must start with https:// " +
+                       "(or http:// for a trial on your own computer), e.g. https://support.example.org");
+        }
+        else if (url.AbsolutePath != "/" || !string.IsNullOrEmpty(url.Query) || !string.IsNullOrEmpty(url.Fragment) || !string.IsNullOrEmpty(url.UserInfo))
+        {
+            errors.Add($"Kindred:PublicUrl '{o.PublicUrl}' must be just the origin, without a path, query or user name, " +
+                       "e.g. https://support.example.org (Kindred must be served from the root of its own host name).");
+        }
+
+        var provider = o.Database.Provider?.Trim().ToLowerInvariant();
+        if (provider is not ("sqlite" or "postgres" or "postgresql"))
+        {
+            errors.Add($"Kindred:Database:Provider '{o.Database.Provider}' is not known. Use 'sqlite' (the default, no set-up) or 'postgres'.");
+        }
+        else if (provider is "postgres" or "postgresql" && string.IsNullOrWhiteSpace(o.Database.ConnectionString))
+        {
+            errors.Add("Kindred:Database:ConnectionString is required with PostgreSQL, e.g. " +
+                       "Kindred__Database__ConnectionString=\"Host=db;Database=kindred;Username=kindred;Password=...\"");
+        }
+
+        if (!RegistrationModes.Contains(o.Registration.Mode?.Trim().ToLowerInvariant()))
+        {
+            errors.Add($"Kindred:Registration:Mode '{o.Registration.Mode}' is not known. Use one of: {string.Join(", ", RegistrationModes)}.");
+        }
+
+        if (o.Registration.MinimumAge is < 0 or > 120)
+        {
+            errors.Add($"Kindred:Registration:MinimumAge must be between 0 (no age question) and 120; it is {o.Registration.MinimumAge}.");
+        }
+
+        if (o.Security.Argon2MemoryKiB < 8192)
+        {
+            errors.Add($"Kindred:Security:Argon2MemoryKiB must be at least 8192 (8 MiB); it is {o.Security.Argon2MemoryKiB}.");
+        }
+
+        if (o.Security.Argon2Passes < 1)
+        {
+            errors.Add("Kindred:Security:Argon2Passes must be at least 1.");
+        }
+
+        if (o.Security.MaxFailedSignIns < 1 || o.Security.LockoutMinutes < 1 || o.Security.SignInAttemptsPerMinute < 1)
+        {
+            errors.Add("Kindred:Security:MaxFailedSignIns, LockoutMinutes and SignInAttemptsPerMinute must each be at least 1.");
+        }
+
+        for (var i = 0; i < o.Helplines.Count; i++)
+        {
+            var h = o.Helplines[i];
+            if (string.IsNullOrWhiteSpace(h.Name))
+            {
+                errors.Add($"Kindred:Helplines:{i}:Name is empty. Every helpline needs a name people recognise.");
+            }
+
+            if (string.IsNullOrWhiteSpace(h.Phone) && string.IsNullOrWhiteSpace(h.Text) && string.IsNullOrWhiteSpace(h.Url))
+            {
+                errors.Add($"Kindred:Helplines:{i} ('{h.Name}') has no phone number, text number or web address, so nobody could reach it.");
+            }
+
+            if (!string.IsNullOrWhiteSpace(h.Url) && (!Uri.TryCreate(h.Url, UriKind.Absolute, out var hu) || hu.Scheme is not ("https" or "http")))
+            {
+                errors.Add($"Kindred:Helplines:{i}:Url '{h.Url}' is not a web address starting with https://.");
+            }
+        }
+
+        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+}

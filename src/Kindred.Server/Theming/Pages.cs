@@ -1,0 +1,56 @@
+using System.Security.Claims;
+using Kindred.Server.Features.Admin;
+using Microsoft.AspNetCore.Antiforgery;
+
+namespace Kindred.Server.Theming;
+
+/// <summary>
+/// Renders a themed page with what every layout needs: the instance's name, the signed-in person, the
+/// antiforgery token for forms, whether search engines may index, and the page's own model.
+/// </summary>
+public sealed class Pages(ThemeEngine theme, InstanceSettings settings, IAntiforgery antiforgery)
+{
+    /// <summary>Short messages shown after a redirect (<c>?notice=key</c>); a fixed list, so nobody can inject text through the URL.</summary>
+    private static readonly Dictionary<string, string> Notices = new(StringComparer.Ordinal)
+    {
+        ["registered"] = "Welcome! Your account is ready and you are signed in.",
+        ["pending"] = "Thank you. Your registration is waiting for an admin to approve it; you can sign in once it is approved.",
+        ["signed-out"] = "You are signed out. Take care.",
+        ["password-changed"] = "Your password is changed. Other devices have been signed out.",
+        ["email-changed"] = "Your e-mail address is changed.",
+        ["settings-saved"] = "Settings saved.",
+        ["approved"] = "Registration approved.",
+        ["declined"] = "Registration declined; the request has been deleted.",
+        ["invite-created"] = "Invite created.",
+        ["invite-revoked"] = "Invite revoked.",
+    };
+
+    public async Task<IResult> RenderAsync(HttpContext http, string page, string title, object? model = null, int status = StatusCodes.Status200OK)
+    {
+        var instance = await settings.GetAsync(http.RequestAborted);
+        var tokens = antiforgery.GetAndStoreTokens(http);
+        var user = http.User.Identity?.IsAuthenticated == true
+            ? new
+            {
+                Username = http.User.FindFirstValue(ClaimTypes.Name),
+                IsAdmin = http.User.IsInRole(Features.Accounts.Roles.Admin),
+            }
+            : null;
+        var notice = http.Request.Query["notice"].ToString();
+
+        var values = new Dictionary<string, object?>
+        {
+            ["page_title"] = title,
+            ["site"] = new { instance.InstanceName, instance.Description },
+            ["current_user"] = user,
+            ["csrf_field"] = tokens.FormFieldName,
+            ["csrf_token"] = tokens.RequestToken,
+            ["noindex"] = !instance.AllowSearchIndexing,
+            ["notice"] = Notices.GetValueOrDefault(notice),
+            ["current_path"] = http.Request.Path.Value,
+        };
+
+        var html = await theme.RenderPageAsync(page, values, model);
+        return Results.Content(html, "text/html; charset=utf-8", statusCode: status);
+    }
+}

@@ -1,0 +1,149 @@
+using System.Collections.Concurrent;
+using Kindred.Server.Hosting;
+using Microsoft.Extensions.FileProviders;
+using Microsoft.Extensions.Options;
+using Scriban;
+using Scriban.Parsing;
+using Scriban.Runtime;
+using Scriban.Syntax;
+
+namespace Kindred.Server.Theming;
+
+/// <summary>
+/// Finds and caches Scriban templates. An instance's theme (<c>Kindred:Theme</c>) overrides only the files it
+/// contains; everything else falls back to <c>themes/default</c>. Parsed templates are cached for the life of the
+/// process (restart to pick up theme changes).
+/// </summary>
+public sealed class ThemeEngine : ITemplateLoader
+{
+    public const string DefaultTheme = "default";
+    public const string Extension = ".sbn-html";
+
+    private readonly IReadOnlyList<string> _searchDirectories;
+    private readonly ConcurrentDictionary<string, Template> _parsed = new(StringComparer.Ordinal);
+
+    public ThemeEngine(IOptions<KindredOptions> options)
+    {
+        var o = options.Value;
+        var roots = new List<string>();
+        if (!string.IsNullOrWhiteSpace(o.ThemesPath))
+        {
+            roots.Add(Path.GetFullPath(o.ThemesPath));
+        }
+
+        roots.Add(Path.Combine(AppContext.BaseDirectory, "themes"));
+        var theme = string.IsNullOrWhiteSpace(o.Theme) ? DefaultTheme : o.Theme.Trim();
+        var directories = new List<string>();
+        foreach (var name in theme == DefaultTheme ? [DefaultTheme] : new[] { theme, DefaultTheme })
+        {
+            directories.AddRange(roots.Select(r => Path.Combine(r, name)).Where(Directory.Exists));
+        }
+
+        if (!directories.Any(d => File.Exists(Path.Combine(d, "layouts", "main" + Extension))))
+        {
+            throw new InvalidOperationException(
+                $"The default theme was not found (looked in {string.Join(", ", roots)}). Reinstall Kindred or set Kindred:ThemesPath.");
+        }
+
+        ThemeName = theme;
+        _searchDirectories = directories;
+    }
+
+    public string ThemeName { get; }
+
+    /// <summary>Static files (CSS, images) with the same fallback as templates: the theme's own, then default's.</summary>
+    public IFileProvider AssetFiles() => new CompositeFileProvider(
+        _searchDirectories.Select(d => Path.Combine(d, "assets")).Where(Directory.Exists).Select(d => (IFileProvider)new PhysicalFileProvider(d)));
+
+    /// <summary>Renders <c>pages/{page}</c> inside <c>layouts/{layout}</c>; <paramref name="model"/> fields become template variables.</summary>
+    public async Task<string> RenderPageAsync(string page, IReadOnlyDictionary<string, object?> values, object? model, string layout = "main")
+    {
+        var globals = new ScriptObject { ["include"] = SafeInclude };
+        foreach (var (key, value) in values)
+        {
+            globals.SetValue(key, value, readOnly: false);
+        }
+
+        if (model is not null)
+        {
+            globals.Import(model, renamer: Renamer);
+        }
+
+        var body = await RenderAsync("pages/" + page, globals);
+        globals.SetValue("content", new RawHtml(body), readOnly: true);
+        return await RenderAsync("layouts/" + layout, globals);
+    }
+
+    private async Task<string> RenderAsync(string name, ScriptObject globals)
+    {
+        var template = Load(name);
+        var context = new HtmlTemplateContext
+        {
+            TemplateLoader = this,
+            MemberRenamer = Renamer,
+            StrictVariables = false,
+            LoopLimit = 10_000,
+        };
+        context.PushGlobal(globals);
+        // Included partials are parsed once per process, not once per render: share our cache with Scriban's.
+        foreach (var (path, parsed) in _parsed)
+        {
+            context.CachedTemplates[path] = parsed;
+        }
+
+        var html = await template.RenderAsync(context);
+        foreach (var (path, parsed) in context.CachedTemplates)
+        {
+            _parsed.TryAdd(path, parsed);
+        }
+
+        return html;
+    }
+
+    private static readonly SafeIncludeFunction SafeInclude = new();
+
+    private static readonly MemberRenamerDelegate Renamer = StandardMemberRenamer.Default;
+
+    private Template Load(string name)
+    {
+        var path = Resolve(name) ?? throw new FileNotFoundException($"Template '{name}' is in neither theme '{ThemeName}' nor the default theme.");
+        return _parsed.GetOrAdd(path, p =>
+        {
+            var template = Template.Parse(File.ReadAllText(p), p);
+            if (template.HasErrors)
+            {
+                throw new InvalidOperationException($"Template {p} has errors: {string.Join("; ", template.Messages)}");
+            }
+
+            return template;
+        });
+    }
+
+    private string? Resolve(string name)
+    {
+        if (name.Contains("..", StringComparison.Ordinal) || Path.IsPathRooted(name))
+        {
+            return null;
+        }
+
+        foreach (var directory in _searchDirectories)
+        {
+            var candidate = Path.Combine(directory, name + Extension);
+            if (File.Exists(candidate))
+            {
+                return candidate;
+            }
+        }
+
+        return null;
+    }
+
+    // ITemplateLoader: `{{ include 'partials/header' }}` resolves with the same theme fallback and cache.
+    string ITemplateLoader.GetPath(TemplateContext context, SourceSpan callerSpan, string templateName) =>
+        Resolve(templateName) ?? throw new ScriptRuntimeException(callerSpan, $"Template '{templateName}' not found in any theme.");
+
+    string ITemplateLoader.Load(TemplateContext context, SourceSpan callerSpan, string templatePath) => File.ReadAllText(templatePath);
+
+    ValueTask<string?> ITemplateLoader.LoadAsync(TemplateContext context, SourceSpan callerSpan, string templatePath) =>
+        ValueTask.FromResult<string?>(File.ReadAllText(templatePath));
+}
