@@ -82,7 +82,8 @@ public sealed class KindredTestServer : IAsyncDisposable
             settings["Kindred:PublicUrl"] = publicUrl;
         }
 
-        var address = new Uri(publicUrl);
+        // A deliberately malformed PublicUrl (configuration tests) still needs somewhere to listen.
+        var address = Uri.TryCreate(publicUrl, UriKind.Absolute, out var parsed) && parsed.Port > 0 ? parsed : new Uri($"http://127.0.0.1:{FreePort()}");
         var app = KindredApp.Build(["--urls", $"http://{address.Host}:{address.Port}"], b =>
         {
             b.Configuration.AddInMemoryCollection(settings);
