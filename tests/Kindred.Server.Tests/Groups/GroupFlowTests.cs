@@ -159,6 +159,33 @@ public abstract class GroupFlowTests<T>(T fixture) : IClassFixture<T> where T : 
     }
 
     [Fact]
+    public async Task The_openapi_document_names_every_group_and_thread_endpoint()
+    {
+        using var session = Server.NewSession();
+        var json = System.Text.Json.JsonDocument.Parse(await session.Http.GetStringAsync("/openapi/v1.json")).RootElement;
+        var operations = json.GetProperty("paths").EnumerateObject()
+            .SelectMany(p => p.Value.EnumerateObject().Select(o => (Path: p.Name, Method: o.Name, Id: o.Value.TryGetProperty("operationId", out var id) ? id.GetString() : null)))
+            .ToList();
+        foreach (var (method, path, id) in new[]
+                 {
+                     ("get", "/api/v1/groups", "ListGroups"), ("post", "/api/v1/groups", "CreateGroup"), ("get", "/api/v1/groups/{slug}", "GetGroup"),
+                     ("patch", "/api/v1/groups/{slug}", "UpdateGroup"), ("post", "/api/v1/groups/{slug}/membership", "JoinGroup"),
+                     ("delete", "/api/v1/groups/{slug}/membership", "LeaveGroup"), ("get", "/api/v1/groups/{slug}/threads", "ListThreads"),
+                     ("post", "/api/v1/groups/{slug}/threads", "StartThread"), ("get", "/api/v1/threads/{id}", "GetThread"),
+                     ("post", "/api/v1/threads/{id}/replies", "ReplyToThread"), ("patch", "/api/v1/posts/{id}", "EditPost"),
+                     ("delete", "/api/v1/posts/{id}", "DeletePost"), ("get", "/api/v1/groups/{slug}/join-requests", "ListJoinRequests"),
+                     ("post", "/api/v1/groups/{slug}/join-requests/{id}/approve", "ApproveJoinRequest"), ("get", "/api/v1/notifications", "ListNotifications"),
+                     ("get", "/api/v1/waiting", "ListWaiting"),
+                 })
+        {
+            Assert.Contains((path, method, id), operations);
+        }
+
+        // Web pages are not API operations.
+        Assert.DoesNotContain(operations, o => o.Path.StartsWith("/groups", StringComparison.Ordinal) || o.Path.StartsWith("/threads", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task The_api_needs_a_token()
     {
         using var anonymous = Server.NewSession();
