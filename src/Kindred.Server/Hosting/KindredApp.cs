@@ -2,8 +2,11 @@ using System.Net;
 using Kindred.Server.Data;
 using Kindred.Server.Features.Accounts;
 using Kindred.Server.Features.Admin;
+using Kindred.Server.Features.Groups;
 using Kindred.Server.Features.Help;
 using Kindred.Server.Features.Home;
+using Kindred.Server.Features.Notifications;
+using Kindred.Server.Features.Threads;
 using Kindred.Server.Theming;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.DataProtection.KeyManagement;
@@ -36,6 +39,7 @@ public static class KindredApp
         builder.Services.AddKindredWeb(options);
         builder.Services.AddKindredAuth(options);
         builder.Services.AddKindredAccounts();
+        builder.Services.AddKindredGroups();
         builder.Services.AddKindredTheming();
         builder.Services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database", tags: ["ready"]);
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(30));
@@ -67,6 +71,13 @@ public static class KindredApp
         app.MapAccountSettingsPages();
         app.MapAccountApi();
         app.MapAdminPages();
+        app.MapGroupPages();
+        app.MapGroupSettingsPages();
+        app.MapGroupApi();
+        app.MapThreadPages();
+        app.MapPostPages();
+        app.MapThreadApi();
+        app.MapNotificationPages();
 
         return app;
     }
@@ -180,6 +191,24 @@ public static class KindredApp
         services.AddSingleton<Registration>();
         services.AddSingleton<Invites>();
         services.AddSingleton<AccessTokens>();
+        return services;
+    }
+
+    private static IServiceCollection AddKindredGroups(this IServiceCollection services)
+    {
+        services.AddSingleton<GroupQueries>();
+        services.AddSingleton<CreateGroup>();
+        services.AddSingleton<UpdateGroup>();
+        services.AddSingleton<Membership>();
+        services.AddSingleton<JoinQueue>();
+        services.AddSingleton<Members>();
+        services.AddSingleton<ThreadQueries>();
+        services.AddSingleton<StartThread>();
+        services.AddSingleton<ReplyToThread>();
+        services.AddSingleton<EditPost>();
+        services.AddSingleton<DeletePost>();
+        services.AddSingleton<ModerateThread>();
+        services.AddSingleton<Notifications>();
         return services;
     }
 

@@ -24,6 +24,7 @@ public sealed class KindredOptions
 
     public DatabaseOptions Database { get; set; } = new();
     public RegistrationOptions Registration { get; set; } = new();
+    public GroupsOptions Groups { get; set; } = new();
     public SecurityOptions Security { get; set; } = new();
     public List<Helpline> Helplines { get; set; } = [];
     public ReverseProxyOptions ReverseProxy { get; set; } = new();
@@ -48,6 +49,18 @@ public sealed class RegistrationOptions
 
     /// <summary>Version label of the consent text shown at registration; recorded with each consent.</summary>
     public string ConsentVersion { get; set; } = "2026-11";
+}
+
+public sealed class GroupsOptions
+{
+    /// <summary>
+    /// Federation setting new groups start with: <c>local</c> (posts stay on this instance) or <c>federated</c> (shared with
+    /// other servers). Local by default: sending members' posts elsewhere discloses health-related data.
+    /// </summary>
+    public string DefaultFederation { get; set; } = "local";
+
+    /// <summary>Whether members (not only admins) may open groups.</summary>
+    public bool MembersCanCreate { get; set; }
 }
 
 public sealed class SecurityOptions

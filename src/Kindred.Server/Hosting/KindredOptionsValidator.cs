@@ -46,6 +46,12 @@ public sealed class KindredOptionsValidator : IValidateOptions<KindredOptions>
             errors.Add($"Kindred:Registration:Mode '{o.Registration.Mode}' is not known. Use one of: {string.Join(", ", RegistrationModes)}.");
         }
 
+        if (o.Groups.DefaultFederation?.Trim().ToLowerInvariant() is not ("local" or "federated"))
+        {
+            errors.Add($"Kindred:Groups:DefaultFederation '{o.Groups.DefaultFederation}' is not known. Use 'local' (posts stay on this " +
+                       "instance, the default) or 'federated' (posts are shared with other servers), e.g. Kindred__Groups__DefaultFederation=local");
+        }
+
         if (o.Registration.MinimumAge is < 0 or > 120)
         {
             errors.Add($"Kindred:Registration:MinimumAge must be between 0 (no age question) and 120; it is {o.Registration.MinimumAge}.");

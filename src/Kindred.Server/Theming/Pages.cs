@@ -23,6 +23,21 @@ public sealed class Pages(ThemeEngine theme, InstanceSettings settings, IAntifor
         ["declined"] = "Registration declined; the request has been deleted.",
         ["invite-created"] = "Invite created.",
         ["invite-revoked"] = "Invite revoked.",
+        ["group-created"] = "Your group is open. You are its owner.",
+        ["group-saved"] = "Group settings saved.",
+        ["joined"] = "Welcome! You are now a member of this group.",
+        ["join-requested"] = "Thank you. Your request is waiting for a moderator; you will find their answer under Notifications.",
+        ["left"] = "You have left the group.",
+        ["thread-started"] = "Your thread is posted. Members will see it in \"Waiting for a reply\" until someone answers.",
+        ["reply-posted"] = "Your reply is posted.",
+        ["post-edited"] = "Your changes are saved.",
+        ["post-deleted"] = "Deleted. Your words are erased from this server.",
+        ["thread-updated"] = "Thread updated.",
+        ["role-saved"] = "Role and label saved.",
+        ["request-approved"] = "Request approved; they are now a member.",
+        ["request-declined"] = "Request declined.",
+        ["invited"] = "Invitation sent.",
+        ["notifications-read"] = "All notifications marked as read.",
     };
 
     public async Task<IResult> RenderAsync(HttpContext http, string page, string title, object? model = null, int status = StatusCodes.Status200OK)

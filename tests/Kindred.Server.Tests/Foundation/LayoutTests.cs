@@ -13,6 +13,16 @@ public abstract class LayoutTests<T>(T fixture) : IClassFixture<T> where T : Ser
     public static readonly string[] MemberPages = ["/", "/account", "/signout", "/help/urgent", "/guidelines"];
     public static readonly string[] AdminPages = ["/admin", "/admin/registrations"];
 
+    /// <summary>Group and thread pages; {group} and {thread} are made by the test.</summary>
+    public static readonly string[] GroupPages =
+    [
+        "/groups", "/groups?mine=1", "/groups/new", "/groups/{group}", "/groups/{group}/waiting", "/groups/{group}/settings",
+        "/groups/{group}/members", "/groups/{group}/threads/new", "/threads/{thread}", "/threads/{thread}/reply?to={reply}",
+        "/posts/{thread}/edit", "/posts/{reply}/delete", "/waiting", "/notifications",
+    ];
+
+    public static readonly string[] PublicGroupPages = ["/groups", "/groups/{group}", "/groups/{group}/waiting", "/threads/{thread}"];
+
     [Fact]
     public async Task Every_page_signed_out_has_urgent_help_noindex_and_security_headers()
     {
@@ -33,6 +43,33 @@ public abstract class LayoutTests<T>(T fixture) : IClassFixture<T> where T : Ser
         {
             await AssertPageIsSafe(session, path);
         }
+    }
+
+    [Fact]
+    public async Task Group_and_thread_pages_have_the_same_guarantees_signed_in_and_out()
+    {
+        var rig = new Groups.GroupRig(Server);
+        var admin = await rig.AdminAsync();
+        var slug = await rig.GroupAsync(admin, joinPolicy: "approval");
+        var thread = await rig.ThreadAsync(admin, slug, contentWarning: "hard topic");
+        var reply = await rig.ReplyAsync(admin, thread, "A reply", contentWarning: "also hard");
+        var asker = await rig.MemberAsync();
+        await rig.JsonAsync(HttpMethod.Post, $"/api/v1/groups/{slug}/membership", asker.Token, new { answer = "please" }, HttpStatusCode.Accepted);
+        string Fill(string p) => p.Replace("{group}", slug, StringComparison.Ordinal).Replace("{thread}", thread.ToString(), StringComparison.Ordinal)
+            .Replace("{reply}", reply.ToString(), StringComparison.Ordinal);
+
+        foreach (var path in GroupPages)
+        {
+            await AssertPageIsSafe(admin.Web, Fill(path));
+        }
+
+        using var anonymous = Server.NewSession();
+        foreach (var path in PublicGroupPages)
+        {
+            await AssertPageIsSafe(anonymous, Fill(path));
+        }
+
+        await AssertPageIsSafe(asker.Web, Fill("/groups/{group}"));
     }
 
     [Fact]

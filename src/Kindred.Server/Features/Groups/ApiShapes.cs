@@ -1,0 +1,131 @@
+using System.ComponentModel;
+using Kindred.Server.Content;
+using Kindred.Server.Features.Threads;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace Kindred.Server.Features.Groups;
+
+/// <summary>A page of a list: <c>next</c> is the address of the following page, or null on the last one.</summary>
+public sealed record ListResponse<T>(IReadOnlyList<T> Items, [property: Description("Address of the next page; null on the last page.")] string? Next);
+
+public sealed record GroupRequest(
+    [property: Description("Web address of the group, 3-30 letters, digits or underscores; shares one namespace with usernames. Only when creating.")] string? Slug,
+    string? Name,
+    string? Description,
+    [property: Description("Markdown.")] string? Rules,
+    [property: Description("public or members.")] string? Visibility,
+    [property: Description("open, approval or invite.")] string? JoinPolicy,
+    [property: Description("Question people answer when asking to join (approval groups).")] string? JoinQuestion,
+    [property: Description("federated or local; when creating, defaults to the instance's Kindred:Groups:DefaultFederation.")] string? Federation)
+{
+    public GroupRules.Fields ToFields() => new(Slug, Name, Description, Rules, Visibility, JoinPolicy, JoinQuestion, Federation);
+}
+
+public sealed record GroupResponse(
+    string Slug, string Name, string Url, string Description, string Rules, string RulesHtml, string Visibility, string JoinPolicy,
+    string? JoinQuestion, string Federation, long MemberCount, DateTimeOffset CreatedAt,
+    [property: Description("Your role: owner, moderator, member, or null.")] string? MyRole,
+    [property: Description("Your label in the group: peer_supporter, staff, or null.")] string? MyLabel,
+    [property: Description("request while your join request waits, invite when you are invited, else null.")] string? MyRequest)
+{
+    public static GroupResponse From(GroupView g, SafeHtml safe, string origin) => new(g.Slug, g.Name, $"{origin}/groups/{g.Slug.ToLowerInvariant()}",
+        g.Description, g.Rules, safe.FromMarkdown(g.Rules).Value, g.Visibility, g.JoinPolicy, g.JoinQuestion, g.Federation, g.MemberCount,
+        g.CreatedAt, g.ViewerRole, g.ViewerLabel, g.ViewerRequest);
+}
+
+public sealed record JoinBody([property: Description("Answer to the group's question (approval groups).")] string? Answer);
+
+public sealed record MembershipResponse([property: Description("joined or pending.")] string Status);
+
+public sealed record MemberResponse(string Username, string Role, string? Label, DateTimeOffset JoinedAt)
+{
+    public static MemberResponse From(MemberView m) => new(m.Username, m.Role, m.Label, m.JoinedAt);
+}
+
+public sealed record MemberUpdate(
+    [property: Description("owner, moderator or member; null keeps it.")] string? Role,
+    [property: Description("peer_supporter, staff, or \"none\" to remove; null keeps it.")] string? Label);
+
+public sealed record InviteBody(string? Username);
+
+public sealed record JoinRequestResponse(Guid Id, string Username, string? Answer, DateTimeOffset CreatedAt)
+{
+    public static JoinRequestResponse From(JoinRequestView r) => new(r.Id, r.Username, r.Answer, r.CreatedAt);
+}
+
+public sealed record ThreadResponse(
+    Guid Id, string Url, string Group, string Title, string Content, string ContentHtml, string? ContentWarning, string? Author,
+    string? AuthorLabel, long ReplyCount, [property: Description("True while nobody but the author has replied.")] bool Waiting,
+    bool Pinned, bool Locked, bool Deleted, DateTimeOffset CreatedAt, DateTimeOffset? EditedAt)
+{
+    public static ThreadResponse From(ThreadView t, SafeHtml safe, string origin) => new(t.Id, $"{origin}/threads/{t.Id}", t.GroupSlug,
+        t.Title, t.Content, t.IsDeleted ? "" : safe.FromMarkdown(t.Content).Value, t.ContentWarning, t.AuthorName, t.AuthorLabel, t.ReplyCount,
+        t.AnsweredAt is null && !t.IsDeleted, t.PinnedAt is not null, t.LockedAt is not null, t.IsDeleted, t.CreatedAt, t.EditedAt);
+}
+
+public sealed record ThreadSummaryResponse(
+    Guid Id, string Url, string Group, string Title, string? ContentWarning, string? Author, long ReplyCount, bool Waiting,
+    bool Pinned, bool Locked, DateTimeOffset CreatedAt)
+{
+    public static ThreadSummaryResponse From(ThreadSummary t, string origin) => new(t.Id, $"{origin}/threads/{t.Id}", t.GroupSlug, t.Title,
+        t.ContentWarning, t.AuthorName, t.ReplyCount, t.AnsweredAt is null, t.PinnedAt is not null, t.LockedAt is not null, t.CreatedAt);
+}
+
+public sealed record ReplyResponse(
+    Guid Id, Guid ThreadId, string Url, [property: Description("The reply this one answers; null when it answers the thread.")] Guid? InReplyTo,
+    int Depth, string Content, string ContentHtml, string? ContentWarning, string? Author, string? AuthorLabel, bool Deleted,
+    DateTimeOffset CreatedAt, DateTimeOffset? EditedAt)
+{
+    public static ReplyResponse From(ReplyView r, SafeHtml safe, string origin) => new(r.Id, r.ThreadId, $"{origin}/threads/{r.ThreadId}#reply-{r.Id}",
+        r.InReplyTo, r.Depth, r.Content, r.IsDeleted ? "" : safe.FromMarkdown(r.Content).Value, r.ContentWarning, r.AuthorName, r.AuthorLabel,
+        r.IsDeleted, r.CreatedAt, r.EditedAt);
+}
+
+public sealed record ThreadDetailResponse(ThreadResponse Thread, ListResponse<ReplyResponse> Replies);
+
+public sealed record NewThreadRequest(string? Title, [property: Description("Markdown, up to 20,000 characters.")] string? Content, string? ContentWarning);
+
+public sealed record NewReplyRequest([property: Description("Markdown, up to 20,000 characters.")] string? Content, Guid? InReplyTo, string? ContentWarning);
+
+public sealed record EditPostRequest(
+    [property: Description("Threads only.")] string? Title, string? Content,
+    [property: Description("\"\" removes the content warning; null keeps it.")] string? ContentWarning);
+
+public sealed record ModerateThreadRequest(bool? Pinned, bool? Locked);
+
+public sealed record PostResponse(Guid Id, Guid ThreadId, string Url, [property: Description("thread or reply.")] string Kind);
+
+/// <summary>Maps operation outcomes to RFC 9457 problem details.</summary>
+public static class ApiProblems
+{
+    public static ProblemHttpResult Problem<T>(Outcome<T> o) => TypedResults.Problem(
+        title: o.Failure switch
+        {
+            Failure.Forbidden => "Not allowed",
+            Failure.NotFound => "Not found",
+            Failure.Conflict => "Conflict",
+            _ => "Invalid request",
+        },
+        detail: o.Message,
+        statusCode: o.Failure switch
+        {
+            Failure.Forbidden => StatusCodes.Status403Forbidden,
+            Failure.NotFound => StatusCodes.Status404NotFound,
+            Failure.Conflict => StatusCodes.Status409Conflict,
+            _ => StatusCodes.Status400BadRequest,
+        });
+
+    public static ValidationProblem Validation<T>(Outcome<T> o) =>
+        TypedResults.ValidationProblem(o.Errors.ToDictionary(e => e.Key, e => new[] { e.Value }), title: "Please correct the highlighted fields");
+
+    public static ProblemHttpResult NotFound() => Problem(Outcome<bool>.NotFound());
+
+    public static string Origin(this HttpContext http) =>
+        http.RequestServices.GetRequiredService<Microsoft.Extensions.Options.IOptions<Hosting.KindredOptions>>().Value.PublicUrl.TrimEnd('/');
+
+    public static Guid Viewer(this HttpContext http) =>
+        http.User.Identity?.IsAuthenticated == true ? Accounts.Sessions.UserId(http.User) : Guid.Empty;
+
+    public static string? NextUrl(this HttpContext http, string? cursor, string name) =>
+        cursor is null ? null : $"{http.Origin()}{http.Request.Path}?{name}={Uri.EscapeDataString(cursor)}";
+}

@@ -1,0 +1,143 @@
+using Kindred.Server.Content;
+using Kindred.Server.Features.Threads;
+using Kindred.Server.Theming;
+
+namespace Kindred.Server.Features.Groups;
+
+/// <summary>Group pages: the list, opening a group, the group page, joining and leaving, its "waiting for a reply" list.</summary>
+public static class GroupPages
+{
+    public static IEndpointRouteBuilder MapGroupPages(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/groups", async (HttpContext http, Pages pages, GroupQueries groups, CreateGroup create, string? after, string? mine) =>
+        {
+            var viewer = http.Viewer();
+            var onlyMine = mine == "1" && viewer != Guid.Empty;
+            var page = onlyMine
+                ? await groups.ListMineAsync(viewer, after, ct: http.RequestAborted)
+                : await groups.ListVisibleAsync(viewer, after, ct: http.RequestAborted);
+            return await pages.RenderAsync(http, "groups", onlyMine ? "Your groups" : "Groups", new
+            {
+                OnlyMine = onlyMine,
+                Groups = page.Items.Select(g => new { g.Name, g.Description, g.MemberCount, Url = $"/groups/{g.Slug.ToLowerInvariant()}", g.IsMember }).ToList(),
+                Next = WebViews.NextLink(http, page.Next, "after", onlyMine ? "mine=1&" : null),
+                CanCreate = viewer != Guid.Empty && await create.MayCreateAsync(viewer, http.RequestAborted),
+            });
+        }).ExcludeFromDescription();
+
+        app.MapGet("/groups/new", async (HttpContext http, Pages pages, CreateGroup create) =>
+            await create.MayCreateAsync(http.Viewer(), http.RequestAborted)
+                ? await FormPage(http, pages, new GroupRules.Fields(null, null, null, null, Group.Public, Group.Open, null, create.DefaultFederation), new Dictionary<string, string>())
+                : await WebViews.FailureAsync(http, pages, Outcome<bool>.Forbidden("Only admins can open groups on this instance.")))
+            .RequireAuthorization().ExcludeFromDescription();
+
+        app.MapPost("/groups", async (HttpContext http, Pages pages, CreateGroup create) =>
+        {
+            if (await Forms.ReadAsync(http) is not { } form)
+            {
+                return await Forms.ExpiredAsync(http);
+            }
+
+            var fields = ReadFields(form, withSlug: true);
+            var result = await create.RunAsync(http.Viewer(), fields, http.RequestAborted);
+            if (result.Ok)
+            {
+                return Results.Redirect($"/groups/{result.Value!.Slug.ToLowerInvariant()}?notice=group-created");
+            }
+
+            return result.Errors.Count > 0
+                ? await FormPage(http, pages, fields, result.Errors, StatusCodes.Status400BadRequest)
+                : await WebViews.FailureAsync(http, pages, result);
+        }).RequireAuthorization().ExcludeFromDescription();
+
+        app.MapGet("/groups/{slug}", async (string slug, string? before, HttpContext http, Pages pages, GroupQueries groups, ThreadQueries threads, SafeHtml safe) =>
+        {
+            var group = await groups.FindAsync(slug, http.Viewer(), http.RequestAborted);
+            if (group is null)
+            {
+                return await WebViews.NotFoundAsync(http, pages);
+            }
+
+            IReadOnlyList<ThreadSummary> pinned = [];
+            Page<ThreadSummary> list = new([], null);
+            Page<ThreadSummary> waiting = new([], null);
+            if (group.CanRead)
+            {
+                (pinned, list) = await threads.ListAsync(group.Id, before, ct: http.RequestAborted);
+                waiting = before is null ? await threads.WaitingInGroupAsync(group.Id, null, 5, http.RequestAborted) : waiting;
+            }
+
+            return await pages.RenderAsync(http, "group", group.Name, new
+            {
+                Group = WebViews.GroupModel(group, safe),
+                SignedIn = http.Viewer() != Guid.Empty,
+                Pinned = pinned.Select(WebViews.SummaryModel).ToList(),
+                Threads = list.Items.Select(WebViews.SummaryModel).ToList(),
+                Waiting = waiting.Items.Select(WebViews.SummaryModel).ToList(),
+                MoreWaiting = waiting.Next is not null,
+                Next = WebViews.NextLink(http, list.Next, "before"),
+                IsFirstPage = before is null,
+            });
+        }).ExcludeFromDescription();
+
+        app.MapGet("/groups/{slug}/waiting", async (string slug, string? after, HttpContext http, Pages pages, GroupQueries groups, ThreadQueries threads) =>
+        {
+            var group = await groups.FindAsync(slug, http.Viewer(), http.RequestAborted);
+            if (group is not { CanRead: true })
+            {
+                return await WebViews.NotFoundAsync(http, pages);
+            }
+
+            var page = await threads.WaitingInGroupAsync(group.Id, after, ct: http.RequestAborted);
+            return await pages.RenderAsync(http, "waiting", $"Waiting for a reply in {group.Name}", new
+            {
+                GroupName = group.Name,
+                GroupUrl = $"/groups/{group.Slug.ToLowerInvariant()}",
+                Threads = page.Items.Select(WebViews.SummaryModel).ToList(),
+                Next = WebViews.NextLink(http, page.Next, "after"),
+            });
+        }).ExcludeFromDescription();
+
+        app.MapPost("/groups/{slug}/join", async (string slug, HttpContext http, Pages pages, Membership membership) =>
+        {
+            if (await Forms.ReadAsync(http) is not { } form)
+            {
+                return await Forms.ExpiredAsync(http);
+            }
+
+            var result = await membership.JoinAsync(slug, http.Viewer(), Forms.Value(form, "answer"), http.RequestAborted);
+            if (!result.Ok)
+            {
+                return await WebViews.FailureAsync(http, pages, result);
+            }
+
+            return Results.Redirect($"/groups/{slug.ToLowerInvariant()}?notice={(result.Value == JoinResult.Joined ? "joined" : "join-requested")}");
+        }).RequireAuthorization().ExcludeFromDescription();
+
+        app.MapPost("/groups/{slug}/leave", async (string slug, HttpContext http, Pages pages, Membership membership) =>
+        {
+            if (await Forms.ReadAsync(http) is null)
+            {
+                return await Forms.ExpiredAsync(http);
+            }
+
+            var result = await membership.LeaveAsync(slug, http.Viewer(), http.RequestAborted);
+            return result.Ok ? Results.Redirect("/groups?notice=left") : await WebViews.FailureAsync(http, pages, result);
+        }).RequireAuthorization().ExcludeFromDescription();
+
+        return app;
+    }
+
+    internal static GroupRules.Fields ReadFields(IFormCollection form, bool withSlug) => new(
+        withSlug ? Forms.Value(form, "slug") : null,
+        Forms.Value(form, "name") ?? "",
+        Forms.Value(form, "description") ?? "",
+        Forms.Value(form, "rules") ?? "",
+        Forms.Value(form, "visibility") ?? "",
+        Forms.Value(form, "joinPolicy") ?? "",
+        Forms.Value(form, "joinQuestion") ?? "",
+        Forms.Value(form, "federation") ?? "");
+
+    private static Task<IResult> FormPage(HttpContext http, Pages pages, GroupRules.Fields values, IReadOnlyDictionary<string, string> errors, int status = 200) =>
+        pages.RenderAsync(http, "group-new", "Open a group", new { Values = values, Errors = errors.ToDictionary(e => e.Key, e => e.Value) }, status);
+}

@@ -1,0 +1,81 @@
+using System.Data.Common;
+using Dapper;
+using Kindred.Server.Data;
+using Kindred.Server.Features.Groups;
+
+namespace Kindred.Server.Features.Notifications;
+
+public static class NotificationKinds
+{
+    public const string Reply = "reply";
+    public const string JoinApproved = "join_approved";
+    public const string JoinDeclined = "join_declined";
+    public const string Invited = "invited";
+}
+
+/// <summary>A notification with what is needed to show it, read in the same query (no lookups per row).</summary>
+public sealed record NotificationView
+{
+    public Guid Id { get; init; }
+    public string Kind { get; init; } = "";
+    public DateTimeOffset CreatedAt { get; init; }
+    public DateTimeOffset? ReadAt { get; init; }
+    public Guid? ThreadId { get; init; }
+    public Guid? ReplyId { get; init; }
+    public string? ThreadTitle { get; init; }
+    public string? GroupSlug { get; init; }
+    public string? GroupName { get; init; }
+    public string? ActorName { get; init; }
+}
+
+/// <summary>
+/// "Someone answered you" and "your join request was decided": written in the transaction of the thing that
+/// caused them, so a notification never points at something that was rolled back.
+/// </summary>
+public sealed class Notifications(Database db, TimeProvider time)
+{
+    private const string Insert = """
+        INSERT INTO notifications (id, user_id, kind, group_id, thread_id, reply_id, actor_id, created_at)
+        VALUES (@id, @userId, @kind, @groupId, @threadId, @replyId, @actorId, @at)
+        """;
+
+    public async Task AddAsync(DbConnection c, DbTransaction tx, Guid userId, string kind, Guid groupId, Guid? threadId = null,
+        Guid? replyId = null, Guid? actorId = null) =>
+        await c.ExecuteAsync(Insert, new { id = Ids.New(time), userId, kind, groupId, threadId, replyId, actorId, at = time.GetUtcNow() }, tx);
+
+    private const string List = """
+        SELECT n.id, n.kind, n.created_at, n.read_at, n.thread_id, n.reply_id,
+            t.title AS thread_title, g.slug AS group_slug, g.name AS group_name, a.username AS actor_name
+        FROM notifications n
+            LEFT JOIN threads t ON t.id = n.thread_id
+            LEFT JOIN groups g ON g.id = n.group_id
+            LEFT JOIN users a ON a.id = n.actor_id
+        WHERE n.user_id = @userId AND n.id < @before
+        ORDER BY n.id DESC
+        LIMIT @limit
+        """;
+
+    /// <summary>Newest first, keyset on the (time-ordered) id.</summary>
+    public async Task<Page<NotificationView>> ListAsync(Guid userId, string? before, int size = 30, CancellationToken ct = default)
+    {
+        await using var c = await db.OpenAsync(ct);
+        var rows = (await c.QueryAsync<NotificationView>(List, new { userId, before = Cursors.Before(before), limit = size + 1 })).ToList();
+        return Page<NotificationView>.From(rows, size, n => n.Id.ToString());
+    }
+
+    private const string Unread = "SELECT COUNT(*) FROM notifications WHERE user_id = @userId AND read_at IS NULL";
+
+    public async Task<long> UnreadCountAsync(Guid userId, CancellationToken ct = default)
+    {
+        await using var c = await db.OpenAsync(ct);
+        return await c.ExecuteScalarAsync<long>(Unread, new { userId });
+    }
+
+    private const string MarkRead = "UPDATE notifications SET read_at = @at WHERE user_id = @userId AND read_at IS NULL";
+
+    public async Task MarkAllReadAsync(Guid userId, CancellationToken ct = default)
+    {
+        await using var c = await db.OpenAsync(ct);
+        await c.ExecuteAsync(MarkRead, new { userId, at = time.GetUtcNow() });
+    }
+}

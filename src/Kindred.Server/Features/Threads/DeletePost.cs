@@ -1,0 +1,49 @@
+using Dapper;
+using Kindred.Server.Data;
+using Kindred.Server.Features.Groups;
+
+namespace Kindred.Server.Features.Threads;
+
+/// <summary>
+/// An author deletes their own thread or reply. The words are erased at once; the row stays as a placeholder
+/// ("This reply was deleted") so the answers around it still make sense.
+/// </summary>
+public sealed class DeletePost(Database db, TimeProvider time)
+{
+    private const string EraseThread = """
+        UPDATE threads SET title = '', content = '', content_warning = NULL, deleted_at = @at, updated_at = @at WHERE id = @id
+        """;
+
+    private const string EraseReply = """
+        UPDATE replies SET content = '', content_warning = NULL, deleted_at = @at, updated_at = @at WHERE id = @id
+        """;
+
+    // If the deleted reply was the only answer, the thread is waiting for a reply again.
+    private const string Recount = """
+        UPDATE threads SET reply_count = reply_count - 1,
+            answered_at = (SELECT MIN(r.created_at) FROM replies r
+                           WHERE r.thread_id = threads.id AND r.deleted_at IS NULL
+                             AND (threads.author_id IS NULL OR r.author_id IS NULL OR r.author_id <> threads.author_id))
+        WHERE id = @threadId
+        """;
+
+    public async Task<Outcome<PostRef>> RunAsync(Guid postId, Guid userId, CancellationToken ct = default) =>
+        await db.InTransactionAsync(async (c, tx) =>
+        {
+            var found = await PostLookup.FindOwnAsync(c, tx, postId, userId);
+            if (!found.Ok)
+            {
+                return found.As<PostRef>();
+            }
+
+            var post = found.Value!;
+            var at = time.GetUtcNow();
+            await c.ExecuteAsync(post.IsThread ? EraseThread : EraseReply, new { id = post.Id, at }, tx);
+            if (!post.IsThread)
+            {
+                await c.ExecuteAsync(Recount, new { threadId = post.ThreadId }, tx);
+            }
+
+            return Outcome<PostRef>.Success(post.Ref);
+        }, ct);
+}
