@@ -69,6 +69,7 @@ public static class KindredApp
         app.MapAccountSettingsPages();
         app.MapAccountApi();
         app.MapAdminPages();
+        app.MapKindredFederation();
 
         return app;
     }

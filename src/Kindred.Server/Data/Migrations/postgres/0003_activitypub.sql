@@ -50,7 +50,7 @@ CREATE TABLE inbox_activities (
     status TEXT NOT NULL CHECK (status IN ('pending', 'done', 'failed')),
     attempts INTEGER NOT NULL DEFAULT 0,
     next_attempt_at TIMESTAMPTZ NOT NULL,
-    locked_until TEXT NULL,
+    locked_until TIMESTAMPTZ NULL,
     last_error TEXT NULL,
     processed_at TIMESTAMPTZ NULL
 );
