@@ -89,6 +89,22 @@ public sealed class FakeRemote : IDisposable
         return await http.SendAsync(request);
     }
 
+    /// <summary>A GET signed with harriet's key (authorized fetch), asking for AS2.</summary>
+    public async Task<HttpResponseMessage> GetSignedAsync(Uri url)
+    {
+        const string accept = "application/activity+json";
+        var signable = SignableRequest.Create("GET", url, accept: accept);
+        using var request = new HttpRequestMessage(HttpMethod.Get, url);
+        request.Headers.TryAddWithoutValidation("Accept", accept);
+        foreach (var (name, value) in new CavageSigner(TimeProvider.System).Sign(signable, _key))
+        {
+            request.Headers.TryAddWithoutValidation(name, value);
+        }
+
+        using var http = new HttpClient();
+        return await http.SendAsync(request);
+    }
+
     public Task<HttpResponseMessage> PostSignedAsync(Uri url, JsonObject activity, TimeProvider? signingTime = null) =>
         PostSignedAsync(url, JsonOutput.Serialize(activity), signingTime);
 
