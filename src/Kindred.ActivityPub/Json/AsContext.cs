@@ -36,6 +36,10 @@ public static class AsContext
             ["featured"] = new JsonObject { ["@id"] = "toot:featured", ["@type"] = "@id" },
             ["discoverable"] = "toot:discoverable",
             ["indexable"] = "toot:indexable",
+            // FEP-521a: assertionMethod is defined top-level only by did/v1, which not every peer has offline; the
+            // data-integrity and multikey contexts scope it. Without this term JSON-LD processors (Fedify) drop
+            // our Ed25519 Multikey.
+            ["assertionMethod"] = new JsonObject { ["@id"] = "https://w3id.org/security#assertionMethod", ["@type"] = "@id", ["@container"] = "@set" },
         },
     ];
 }

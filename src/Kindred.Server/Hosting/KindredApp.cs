@@ -1,5 +1,6 @@
 using System.Net;
 using Kindred.Server.Data;
+using Kindred.Server.Federation;
 using Kindred.Server.Features.Accounts;
 using Kindred.Server.Features.Admin;
 using Kindred.Server.Features.Groups;
@@ -41,6 +42,7 @@ public static class KindredApp
         builder.Services.AddKindredAccounts();
         builder.Services.AddKindredGroups();
         builder.Services.AddKindredTheming();
+        builder.Services.AddKindredFederation(builder.Configuration);
         builder.Services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database", tags: ["ready"]);
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(30));
 
@@ -78,6 +80,7 @@ public static class KindredApp
         app.MapPostPages();
         app.MapThreadApi();
         app.MapNotificationPages();
+        app.MapKindredFederation();
 
         return app;
     }

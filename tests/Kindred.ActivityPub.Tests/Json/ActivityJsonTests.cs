@@ -8,7 +8,7 @@ namespace Kindred.ActivityPub.Tests.Json;
 public sealed class ActivityJsonTests
 {
     private const string ExpectedContext =
-        """["https://www.w3.org/ns/activitystreams","https://w3id.org/security/v1","https://w3id.org/security/data-integrity/v1","https://w3id.org/security/multikey/v1",{"lemmy":"https://join-lemmy.org/ns#","toot":"http://joinmastodon.org/ns#","sensitive":"as:sensitive","manuallyApprovesFollowers":"as:manuallyApprovesFollowers","Hashtag":"as:Hashtag","postingRestrictedToMods":"lemmy:postingRestrictedToMods","moderators":{"@id":"lemmy:moderators","@type":"@id"},"featured":{"@id":"toot:featured","@type":"@id"},"discoverable":"toot:discoverable","indexable":"toot:indexable"}]""";
+        """["https://www.w3.org/ns/activitystreams","https://w3id.org/security/v1","https://w3id.org/security/data-integrity/v1","https://w3id.org/security/multikey/v1",{"lemmy":"https://join-lemmy.org/ns#","toot":"http://joinmastodon.org/ns#","sensitive":"as:sensitive","manuallyApprovesFollowers":"as:manuallyApprovesFollowers","Hashtag":"as:Hashtag","postingRestrictedToMods":"lemmy:postingRestrictedToMods","moderators":{"@id":"lemmy:moderators","@type":"@id"},"featured":{"@id":"toot:featured","@type":"@id"},"discoverable":"toot:discoverable","indexable":"toot:indexable","assertionMethod":{"@id":"https://w3id.org/security#assertionMethod","@type":"@id","@container":"@set"}}]""";
 
     private static readonly Uri Group = new("https://kindred.example/groups/carers");
 

@@ -1,0 +1,34 @@
+using Kindred.Server.Hosting;
+using Microsoft.Extensions.Options;
+
+namespace Kindred.Server.Federation;
+
+/// <summary>
+/// The ActivityPub ids of local actors and their endpoints, all derived from <c>Kindred:PublicUrl</c>. Names are
+/// used in their normalised (lower-case) form so one actor has exactly one id.
+/// </summary>
+public sealed class ActorUrls(IOptions<KindredOptions> options)
+{
+    private string Base => options.Value.PublicUrl.TrimEnd('/');
+
+    public Uri Origin => new(Base + "/");
+
+    /// <summary>Host with port when not default: the <c>@host</c> part of <c>acct:name@host</c>.</summary>
+    public string Authority => Origin.IsDefaultPort ? Origin.IdnHost : $"{Origin.IdnHost}:{Origin.Port}";
+
+    /// <summary>FEP-2677 instance actor (an <c>Application</c>), which signs our GETs.</summary>
+    public Uri InstanceActor => new(Base + "/actor");
+
+    public Uri SharedInbox => new(Base + "/inbox");
+
+    public Uri User(string username) => new($"{Base}/users/{Uri.EscapeDataString(username.ToLowerInvariant())}");
+
+    public Uri Group(string slug) => new($"{Base}/groups/{Uri.EscapeDataString(slug.ToLowerInvariant())}");
+
+    public static Uri Sub(Uri actor, string segment) => new(actor.AbsoluteUri + "/" + segment);
+
+    /// <summary>True when <paramref name="id"/> is on this instance's origin.</summary>
+    public bool IsLocal(Uri id) => Kindred.ActivityPub.Origins.SameOrigin(id, Origin);
+
+    public bool IsLocal(string id) => Uri.TryCreate(id, UriKind.Absolute, out var u) && IsLocal(u);
+}

@@ -1,0 +1,80 @@
+using Kindred.ActivityPub.Signatures;
+using Kindred.Server.Federation.Endpoints;
+using Kindred.Server.Federation.Inbox;
+using Kindred.Server.Federation.Inbox.Handlers;
+using Kindred.Server.Federation.Keys;
+using Kindred.Server.Federation.Resolution;
+using Microsoft.Extensions.Options;
+
+namespace Kindred.Server.Federation;
+
+/// <summary>Registration of the federation services and endpoints, called from <see cref="Hosting.KindredApp"/>.</summary>
+public static class FederationSetup
+{
+    public static IServiceCollection AddKindredFederation(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<FederationOptions>().Bind(configuration.GetSection(FederationOptions.Section));
+        services.AddSingleton<ActorUrls>();
+        services.AddSingleton<LocalActors>();
+        services.AddSingleton<ActorKeys>();
+        services.AddSingleton<ActorDocuments>();
+
+        // Signatures: what we send (draft-cavage, RSA) and what we accept (cavage and RFC 9421).
+        services.AddSingleton(sp => new CavageSigner(sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton(sp => new HttpSignatureVerifier(sp.GetRequiredService<TimeProvider>(), new HttpSignatureVerifierOptions
+        {
+            MaxAge = TimeSpan.FromSeconds(sp.GetRequiredService<IOptions<FederationOptions>>().Value.SignatureMaxAgeSeconds),
+        }));
+
+        // Resolution: the only outbound GETs, through the SSRF guard on every connection.
+        services.AddHttpClient(RemoteFetcher.ClientName, c =>
+            {
+                c.DefaultRequestHeaders.UserAgent.ParseAdd($"Kindred/{typeof(FederationSetup).Assembly.GetName().Version?.ToString(3)}");
+                c.Timeout = Timeout.InfiniteTimeSpan; // RemoteFetcher applies Kindred:Federation:FetchTimeoutSeconds per fetch
+            })
+            .ConfigurePrimaryHttpMessageHandler(sp => CreateHandler(sp.GetRequiredService<IOptions<FederationOptions>>().Value));
+        services.AddSingleton<RemoteFetcher>();
+        services.AddSingleton<ActorResolver>();
+
+        // Inbox: verify + store + 202, then one worker per node dispatching to one handler per activity.
+        services.AddSingleton<RequestVerifier>();
+        services.AddSingleton<InboxStore>();
+        services.AddSingleton<InboxSignal>();
+        services.AddSingleton<InboxReceiver>();
+        services.AddSingleton<InboxDispatcher>();
+        services.AddSingleton<FollowHandler>();
+        services.AddSingleton<UndoFollowHandler>();
+        services.AddSingleton<DeleteActorHandler>();
+        services.AddHostedService<InboxWorker>();
+        return services;
+    }
+
+    public static WebApplication MapKindredFederation(this WebApplication app)
+    {
+        if (app.Services.GetRequiredService<IOptions<FederationOptions>>().Value.AllowPrivateAddresses)
+        {
+            app.Logger.LogWarning("Kindred:Federation:AllowPrivateAddresses is on: remote servers can make this instance fetch from " +
+                                  "private and loopback addresses. Use this only for tests and local trials.");
+        }
+
+        // ActivityPub and discovery are protocols documented in docs/federation.md, not part of the JSON API's OpenAPI document.
+        var federation = app.MapGroup("").ExcludeFromDescription();
+        federation.MapDiscoveryEndpoints();
+        federation.MapActorEndpoints();
+        federation.MapInboxEndpoints();
+        return app;
+    }
+
+    /// <summary>The handler behind every federation fetch: no proxy, no automatic redirects, the SSRF guard.</summary>
+    public static SocketsHttpHandler CreateHandler(FederationOptions o, Func<System.Net.IPAddress, bool>? isAllowed = null) => new()
+    {
+        AllowAutoRedirect = false,
+        UseProxy = false,
+        UseCookies = false,
+        AutomaticDecompression = System.Net.DecompressionMethods.All,
+        ConnectTimeout = TimeSpan.FromSeconds(Math.Max(1, o.FetchTimeoutSeconds)),
+        PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+        MaxResponseHeadersLength = 64,
+        ConnectCallback = SsrfGuard.ConnectCallback(isAllowed ?? (o.AllowPrivateAddresses ? _ => true : a => !SsrfGuard.IsForbidden(a))),
+    };
+}

@@ -1,0 +1,35 @@
+using Kindred.ActivityPub.Vocabulary;
+using Kindred.Server.Federation.Inbox.Handlers;
+
+namespace Kindred.Server.Federation.Inbox;
+
+/// <summary>
+/// The table of contents of inbound federation: one flat switch on (activity type, object type) into one handler
+/// per file. Anything not listed is logged and ignored (it stays in <c>inbox_activities</c> as received).
+/// Group activities (Create/Announce/Like/Flag to a group...) belong to the group federation work.
+/// </summary>
+public sealed class InboxDispatcher(FollowHandler follow, UndoFollowHandler undoFollow, DeleteActorHandler deleteActor, ILogger<InboxDispatcher> logger)
+{
+    private readonly ActivityStreamsParser _parser = new();
+
+    public async Task DispatchAsync(InboxRow row, CancellationToken ct)
+    {
+        var activity = _parser.ParseActivity(System.Text.Encoding.UTF8.GetBytes(row.Body));
+        var objectType = activity.Object?.Embedded?.Type ?? row.ObjectType ?? "";
+        switch (activity.Type, objectType)
+        {
+            case ("Follow", _):
+                await follow.HandleAsync(activity, ct);
+                break;
+            case ("Undo", "Follow" or ""):
+                await undoFollow.HandleAsync(activity, ct);
+                break;
+            case ("Delete", _) when activity.Object?.Id is { } id && id == activity.Actor:
+                await deleteActor.HandleAsync(activity, ct);
+                break;
+            default:
+                logger.LogDebug("Ignoring {Type}({ObjectType}) {ActivityId} from {Actor}", activity.Type, objectType, row.ActivityId, row.ActorId);
+                break;
+        }
+    }
+}

@@ -1,0 +1,18 @@
+namespace Kindred.Server.Federation.Inbox;
+
+/// <summary>
+/// The shared inbox and the per-actor inboxes. All go through <see cref="InboxReceiver"/>; which actor an
+/// activity is for is decided by its addressing in the worker, not by the inbox it arrived at.
+/// </summary>
+public static class InboxEndpoints
+{
+    public static IEndpointRouteBuilder MapInboxEndpoints(this IEndpointRouteBuilder app)
+    {
+        app.MapPost("/inbox", (HttpContext http, InboxReceiver receiver) => receiver.ReceiveAsync(http));
+        app.MapPost("/users/{username}/inbox", async (HttpContext http, string username, LocalActors local, InboxReceiver receiver) =>
+            await local.FindPersonByNameAsync(username, http.RequestAborted) is null ? Results.NotFound() : await receiver.ReceiveAsync(http));
+        // Group inboxes store like the shared inbox; group handlers come with the group federation work.
+        app.MapPost("/groups/{slug}/inbox", (HttpContext http, InboxReceiver receiver) => receiver.ReceiveAsync(http));
+        return app;
+    }
+}

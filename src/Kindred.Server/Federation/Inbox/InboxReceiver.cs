@@ -1,0 +1,136 @@
+using System.Security.Cryptography;
+using Kindred.ActivityPub;
+using Kindred.ActivityPub.Vocabulary;
+using Microsoft.Extensions.Options;
+
+namespace Kindred.Server.Federation.Inbox;
+
+/// <summary>
+/// The inbox request itself, and nothing more (no domain work): bound the body, check the signature and that the
+/// signer may speak for the activity's actor, store the raw activity, answer 202 and wake the worker.
+/// Unsigned or invalid signatures: 401. Malformed JSON or not an activity: 400. Too large: 413.
+/// </summary>
+public sealed class InboxReceiver(RequestVerifier verifier, InboxStore store, InboxSignal signal, ActorUrls urls, IOptions<FederationOptions> options, ILogger<InboxReceiver> logger)
+{
+    private readonly ActivityStreamsParser _parser = new(new ActivityStreamsParserOptions { MaxDepth = 32, MaxBytes = options.Value.MaxInboxBodyBytes });
+
+    public async Task<IResult> ReceiveAsync(HttpContext http)
+    {
+        var max = options.Value.MaxInboxBodyBytes;
+        var ct = http.RequestAborted;
+        if (http.Request.ContentLength > max)
+        {
+            return Problem(StatusCodes.Status413PayloadTooLarge, "The activity is too large.");
+        }
+
+        var body = await ReadCappedAsync(http.Request.Body, max, ct);
+        if (body is null)
+        {
+            return Problem(StatusCodes.Status413PayloadTooLarge, "The activity is too large.");
+        }
+
+        var signable = RequestVerifier.ToSignable(http.Request, body);
+        if (RequestVerifier.ReadKeyId(signable) is null)
+        {
+            return Problem(StatusCodes.Status401Unauthorized, "Inbox requests must carry an HTTP signature.");
+        }
+
+        AsActivity activity;
+        try
+        {
+            activity = _parser.ParseActivity(body);
+        }
+        catch (ActivityStreamsParseException ex)
+        {
+            return Problem(StatusCodes.Status400BadRequest, "Not an ActivityStreams activity: " + ex.Message);
+        }
+
+        if (activity.Actor is not { } actor || actor.Scheme is not ("https" or "http") || urls.IsLocal(actor))
+        {
+            return Problem(StatusCodes.Status400BadRequest, "The activity has no usable remote actor.");
+        }
+
+        // FEP-fe34: an activity's id lives on its actor's origin.
+        if (activity.Id is { } id && !Origins.SameOrigin(id, actor))
+        {
+            return Problem(StatusCodes.Status400BadRequest, "The activity id and its actor are on different origins.");
+        }
+
+        // Delete of an actor by itself: the actor is usually gone (410), so fetching its key would fail. Accept it
+        // only with a key we already hold; otherwise there is nothing of theirs we keep, so drop it quietly.
+        var selfDelete = activity.HasType("Delete") && activity.Object?.Id == actor;
+        var (signer, problem) = selfDelete
+            ? await verifier.VerifyWithCachedKeyAsync(signable, ct)
+            : await verifier.VerifyAsync(signable, ct);
+        if (signer is null)
+        {
+            if (selfDelete)
+            {
+                logger.LogDebug("Dropped Delete of {Actor}: no valid cached key", actor);
+                return TypedResults.Accepted((string?)null);
+            }
+
+            return Problem(StatusCodes.Status401Unauthorized, problem ?? "Invalid signature.");
+        }
+
+        // FEP-fe34: the key's owner must be the actor, or at least share its origin (e.g. an instance actor relaying).
+        if (signer.Owner != actor && !Origins.SameOrigin(signer.Owner, actor))
+        {
+            return Problem(StatusCodes.Status401Unauthorized, "The signing key does not belong to the activity's actor.");
+        }
+
+        var activityId = activity.Id?.AbsoluteUri ?? "urn:kindred:sha256:" + Convert.ToHexStringLower(SHA256.HashData(body));
+        var objectType = activity.Object?.Embedded?.Type;
+        var stored = await store.AddAsync(activityId, actor.AbsoluteUri, activity.Type, string.IsNullOrEmpty(objectType) ? null : objectType,
+            http.Request.Path.Value ?? "/inbox", signer.KeyId, System.Text.Encoding.UTF8.GetString(body), ct);
+        if (stored)
+        {
+            signal.Notify();
+        }
+
+        return TypedResults.Accepted((string?)null);
+    }
+
+    private static Microsoft.AspNetCore.Http.HttpResults.ProblemHttpResult Problem(int status, string detail) => TypedResults.Problem(detail: detail, statusCode: status);
+
+    /// <summary>Reads at most <paramref name="max"/> bytes; null when there is more.</summary>
+    private static async Task<byte[]?> ReadCappedAsync(Stream stream, int max, CancellationToken ct)
+    {
+        using var buffer = new MemoryStream();
+        var chunk = new byte[16 * 1024];
+        int read;
+        while ((read = await stream.ReadAsync(chunk, ct)) > 0)
+        {
+            if (buffer.Length + read > max)
+            {
+                return null;
+            }
+
+            buffer.Write(chunk, 0, read);
+        }
+
+        return buffer.ToArray();
+    }
+}
+
+/// <summary>Wakes the inbox worker on this node as soon as something was stored (other nodes poll).</summary>
+public sealed class InboxSignal
+{
+    private readonly SemaphoreSlim _signal = new(0, 1);
+
+    public void Notify()
+    {
+        try
+        {
+            if (_signal.CurrentCount == 0)
+            {
+                _signal.Release();
+            }
+        }
+        catch (SemaphoreFullException)
+        {
+        }
+    }
+
+    public Task<bool> WaitAsync(TimeSpan timeout, CancellationToken ct) => _signal.WaitAsync(timeout, ct);
+}

@@ -1,0 +1,89 @@
+using Dapper;
+using Kindred.Server.Data;
+
+namespace Kindred.Server.Federation.Inbox;
+
+/// <summary>A stored inbox activity as the worker claims it.</summary>
+public sealed record InboxRow
+{
+    public Guid Id { get; init; }
+    public string ActivityId { get; init; } = "";
+    public string ActorId { get; init; } = "";
+    public string ActivityType { get; init; } = "";
+    public string? ObjectType { get; init; }
+    public string Inbox { get; init; } = "";
+    public string Body { get; init; } = "";
+    public int Attempts { get; init; }
+}
+
+/// <summary>SQL for <c>inbox_activities</c>: the durable queue between the inbox endpoint and <see cref="InboxWorker"/>.</summary>
+public sealed class InboxStore(Database db, TimeProvider time)
+{
+    /// <summary>How long a claimed row stays reserved for one worker; after that another node may take it.</summary>
+    public static readonly TimeSpan Lease = TimeSpan.FromMinutes(5);
+
+    private const string Insert = """
+        INSERT INTO inbox_activities (id, activity_id, actor_id, activity_type, object_type, inbox, key_id, body, received_at, status, attempts, next_attempt_at)
+        VALUES (@id, @activityId, @actorId, @activityType, @objectType, @inbox, @keyId, @body, @now, 'pending', 0, @now)
+        ON CONFLICT (activity_id) DO NOTHING
+        """;
+
+    /// <summary>Stores a verified activity; false when its id was already stored (a duplicate, ignored).</summary>
+    public async Task<bool> AddAsync(string activityId, string actorId, string activityType, string? objectType, string inbox, string keyId, string body, CancellationToken ct)
+    {
+        var now = time.GetUtcNow();
+        await using var c = await db.OpenAsync(ct);
+        return await c.ExecuteAsync(Insert, new { id = Ids.New(time), activityId, actorId, activityType, objectType, inbox, keyId, body, now }) == 1;
+    }
+
+    // Both engines run the same UPDATE ... RETURNING; PostgreSQL adds FOR UPDATE SKIP LOCKED so several nodes
+    // claim disjoint rows without waiting on each other. SQLite has one writer at a time, so no clause is needed.
+    private const string ClaimSqlite = """
+        UPDATE inbox_activities SET locked_until = @lease, attempts = attempts + 1
+        WHERE id IN (SELECT id FROM inbox_activities
+                     WHERE status = 'pending' AND next_attempt_at <= @now AND (locked_until IS NULL OR locked_until < @now)
+                     ORDER BY next_attempt_at LIMIT @max)
+        RETURNING id, activity_id, actor_id, activity_type, object_type, inbox, body, attempts
+        """;
+
+    private const string ClaimPostgres = """
+        UPDATE inbox_activities SET locked_until = @lease, attempts = attempts + 1
+        WHERE id IN (SELECT id FROM inbox_activities
+                     WHERE status = 'pending' AND next_attempt_at <= @now AND (locked_until IS NULL OR locked_until < @now)
+                     ORDER BY next_attempt_at LIMIT @max FOR UPDATE SKIP LOCKED)
+        RETURNING id, activity_id, actor_id, activity_type, object_type, inbox, body, attempts
+        """;
+
+    public async Task<IReadOnlyList<InboxRow>> ClaimAsync(int max, CancellationToken ct)
+    {
+        var now = time.GetUtcNow();
+        var sql = db.Dialect == Dialect.Postgres ? ClaimPostgres : ClaimSqlite;
+        await using var c = await db.OpenAsync(ct);
+        return (await c.QueryAsync<InboxRow>(sql, new { now, lease = now + Lease, max })).ToList();
+    }
+
+    private const string Done = "UPDATE inbox_activities SET status = 'done', processed_at = @now, locked_until = NULL, last_error = NULL WHERE id = @id";
+
+    public async Task CompleteAsync(Guid id, CancellationToken ct)
+    {
+        await using var c = await db.OpenAsync(ct);
+        await c.ExecuteAsync(Done, new { id, now = time.GetUtcNow() });
+    }
+
+    private const string Retry = """
+        UPDATE inbox_activities SET status = @status, next_attempt_at = @next, locked_until = NULL, last_error = @error,
+            processed_at = CASE WHEN @status = 'failed' THEN @now ELSE NULL END
+        WHERE id = @id
+        """;
+
+    /// <summary>Records a failed attempt: retried later with backoff, or marked failed after <paramref name="maxAttempts"/>.</summary>
+    public async Task FailAsync(InboxRow row, string error, int maxAttempts, CancellationToken ct)
+    {
+        var now = time.GetUtcNow();
+        var status = row.Attempts >= maxAttempts ? "failed" : "pending";
+        var next = now + TimeSpan.FromSeconds(15 * Math.Pow(4, Math.Min(row.Attempts, 6)));
+        error = error.Length > 2000 ? error[..2000] : error;
+        await using var c = await db.OpenAsync(ct);
+        await c.ExecuteAsync(Retry, new { id = row.Id, status, next, error, now });
+    }
+}

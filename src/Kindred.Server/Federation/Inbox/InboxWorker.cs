@@ -1,0 +1,64 @@
+using Microsoft.Extensions.Options;
+
+namespace Kindred.Server.Federation.Inbox;
+
+/// <summary>
+/// One per node: claims stored inbox activities (<see cref="InboxStore.ClaimAsync"/>; disjoint rows across nodes on
+/// PostgreSQL) and hands each to <see cref="InboxDispatcher"/>. Every activity is handled on its own: an exception
+/// marks that row for a later retry (failed after <see cref="FederationOptions.InboxMaxAttempts"/>, with the error
+/// text), and the loop carries on, so nothing a sender does can stop the worker or block other activities.
+/// </summary>
+public sealed class InboxWorker(InboxStore store, InboxDispatcher dispatcher, InboxSignal signal, IOptions<FederationOptions> options, ILogger<InboxWorker> logger)
+    : BackgroundService
+{
+    private static readonly TimeSpan Poll = TimeSpan.FromSeconds(2);
+    private const int Batch = 20;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                var rows = await store.ClaimAsync(Batch, stoppingToken);
+                foreach (var row in rows)
+                {
+                    await ProcessAsync(row, stoppingToken);
+                }
+
+                if (rows.Count < Batch)
+                {
+                    await signal.WaitAsync(Poll, stoppingToken);
+                }
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception ex)
+            {
+                // The database went away or similar: wait and try again rather than end the worker.
+                logger.LogError(ex, "Inbox worker loop failed; retrying");
+                await Task.Delay(Poll, stoppingToken).ContinueWith(_ => { }, TaskScheduler.Default);
+            }
+        }
+    }
+
+    private async Task ProcessAsync(InboxRow row, CancellationToken ct)
+    {
+        try
+        {
+            await dispatcher.DispatchAsync(row, ct);
+            await store.CompleteAsync(row.Id, ct);
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            throw;
+        }
+        catch (Exception ex)
+        {
+            logger.LogWarning("Inbox activity {ActivityId} ({Type}) failed on attempt {Attempt}: {Error}", row.ActivityId, row.ActivityType, row.Attempts, ex.Message);
+            await store.FailAsync(row, ex.GetType().Name + ": " + ex.Message, options.Value.InboxMaxAttempts, CancellationToken.None);
+        }
+    }
+}

@@ -1,0 +1,134 @@
+using System.Text;
+using System.Text.Json.Nodes;
+using Kindred.ActivityPub.Json;
+using Kindred.ActivityPub.Keys;
+using Kindred.ActivityPub.Signatures;
+using WireMock.RequestBuilders;
+using WireMock.ResponseBuilders;
+using WireMock.Server;
+
+namespace Kindred.Server.Tests.TestRig;
+
+/// <summary>
+/// A remote fediverse instance on a loopback port (WireMock.Net) with one Person, "harriet", who has an RSA key
+/// and signs requests to Kindred with draft-cavage like Mastodon does. Serves her actor document.
+/// </summary>
+public sealed class FakeRemote : IDisposable
+{
+    private readonly bool _withoutInbox;
+    private SigningKey _key;
+
+    public FakeRemote(string username = "harriet", string host = "127.0.0.1", bool withoutInbox = false)
+    {
+        _withoutInbox = withoutInbox;
+        Server = WireMockServer.Start();
+        Origin = new Uri($"http://{host}:{Server.Port}");
+        ActorId = new Uri(Origin, $"/users/{username}");
+        Username = username;
+        _key = NewKey();
+        ServeActor();
+    }
+
+    public WireMockServer Server { get; }
+    public Uri Origin { get; }
+    public Uri ActorId { get; }
+    public string Username { get; }
+    public string KeyId => ActorId.AbsoluteUri + "#main-key";
+    public Uri Inbox => new(ActorId.AbsoluteUri + "/inbox");
+
+    /// <summary>A new key pair, published at once (key rotation).</summary>
+    public void RotateKey()
+    {
+        _key.Dispose();
+        _key = NewKey();
+        ServeActor();
+    }
+
+    public JsonObject ActorDocument() => ActivityJson.Actor(new ActorDocument
+    {
+        Type = "Person",
+        Id = ActorId,
+        PreferredUsername = Username,
+        Inbox = Inbox,
+        Outbox = new Uri(ActorId.AbsoluteUri + "/outbox"),
+        SharedInbox = new Uri(Origin, "/inbox"),
+        PublicKeyPem = _key.ExportPublicKeyPem(),
+    });
+
+    public void ServeActor()
+    {
+        var document = ActorDocument();
+        if (_withoutInbox)
+        {
+            document.Remove("inbox");
+        }
+
+        Server.Given(Request.Create().WithPath(ActorId.AbsolutePath).UsingGet())
+            .RespondWith(Response.Create().WithStatusCode(200).WithHeader("Content-Type", "application/activity+json").WithBody(JsonOutput.Serialize(document)));
+        Server.Given(Request.Create().WithPath(Inbox.AbsolutePath).UsingPost()).RespondWith(Response.Create().WithStatusCode(202));
+    }
+
+    public JsonObject Follow(Uri target, string? id = null) =>
+        ActivityJson.Follow(new Uri(id ?? $"{Origin}activities/{Guid.NewGuid():N}"), ActorId, target);
+
+    /// <summary>POSTs <paramref name="body"/> to <paramref name="url"/> signed with harriet's key.</summary>
+    public async Task<HttpResponseMessage> PostSignedAsync(Uri url, string body, TimeProvider? signingTime = null, Action<HttpRequestMessage>? tamper = null, SigningKey? key = null)
+    {
+        var bytes = Encoding.UTF8.GetBytes(body);
+        var signable = SignableRequest.Create("POST", url, bytes, contentType: "application/activity+json");
+        var signed = new CavageSigner(signingTime ?? TimeProvider.System).Sign(signable, key ?? _key);
+        using var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = new ByteArrayContent(bytes) };
+        request.Content.Headers.TryAddWithoutValidation("Content-Type", "application/activity+json");
+        foreach (var (name, value) in signed)
+        {
+            request.Headers.TryAddWithoutValidation(name, value);
+        }
+
+        tamper?.Invoke(request);
+        using var http = new HttpClient();
+        return await http.SendAsync(request);
+    }
+
+    /// <summary>A GET signed with harriet's key (authorized fetch), asking for AS2.</summary>
+    public async Task<HttpResponseMessage> GetSignedAsync(Uri url)
+    {
+        const string accept = "application/activity+json";
+        var signable = SignableRequest.Create("GET", url, accept: accept);
+        using var request = new HttpRequestMessage(HttpMethod.Get, url);
+        request.Headers.TryAddWithoutValidation("Accept", accept);
+        foreach (var (name, value) in new CavageSigner(TimeProvider.System).Sign(signable, _key))
+        {
+            request.Headers.TryAddWithoutValidation(name, value);
+        }
+
+        using var http = new HttpClient();
+        return await http.SendAsync(request);
+    }
+
+    public Task<HttpResponseMessage> PostSignedAsync(Uri url, JsonObject activity, TimeProvider? signingTime = null) =>
+        PostSignedAsync(url, JsonOutput.Serialize(activity), signingTime);
+
+    private SigningKey NewKey()
+    {
+        var pair = KeyGeneration.GenerateRsa();
+        return SigningKey.FromPkcs8(ActorId.AbsoluteUri + "#main-key", pair.Pkcs8PrivateKey);
+    }
+
+    public void Dispose()
+    {
+        _key.Dispose();
+        Server.Stop();
+        Server.Dispose();
+    }
+}
+
+/// <summary>Servers that may fetch from loopback (where the fake remotes live): the SSRF guard's test opt-in.</summary>
+public sealed class FederatedSqliteServer : SqliteServer
+{
+    protected override void Configure(Dictionary<string, string?> settings) => settings["Kindred:Federation:AllowPrivateAddresses"] = "true";
+}
+
+public sealed class FederatedPostgresServer : PostgresServer
+{
+    protected override void Configure(Dictionary<string, string?> settings) => settings["Kindred:Federation:AllowPrivateAddresses"] = "true";
+}
