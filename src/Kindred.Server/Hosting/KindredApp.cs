@@ -1,5 +1,6 @@
 using System.Net;
 using Kindred.Server.Data;
+using Kindred.Server.Federation.Delivery;
 using Kindred.Server.Features.Accounts;
 using Kindred.Server.Features.Admin;
 using Kindred.Server.Features.Help;
@@ -37,6 +38,7 @@ public static class KindredApp
         builder.Services.AddKindredAuth(options);
         builder.Services.AddKindredAccounts();
         builder.Services.AddKindredTheming();
+        builder.Services.AddKindredDelivery(builder.Configuration);
         builder.Services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database", tags: ["ready"]);
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(30));
 
@@ -67,6 +69,7 @@ public static class KindredApp
         app.MapAccountSettingsPages();
         app.MapAccountApi();
         app.MapAdminPages();
+        app.MapDeliveryAdmin();
 
         return app;
     }

@@ -23,6 +23,8 @@ public sealed class Pages(ThemeEngine theme, InstanceSettings settings, IAntifor
         ["declined"] = "Registration declined; the request has been deleted.",
         ["invite-created"] = "Invite created.",
         ["invite-revoked"] = "Invite revoked.",
+        ["delivery-retry"] = "Deliveries to that instance are being retried now.",
+        ["delivery-resume"] = "Deliveries to that instance are resumed.",
     };
 
     public async Task<IResult> RenderAsync(HttpContext http, string page, string title, object? model = null, int status = StatusCodes.Status200OK)
