@@ -135,6 +135,9 @@ public sealed class DeliveryOutcomes(Database db, IOptions<DeliveryOptions> opti
         RETURNING state, consecutive_failures
         """;
 
+    // A refusal (4xx) says nothing about the instance's health, but admins want to see it.
+    private const string NoteRejection = "UPDATE delivery_hosts SET last_error = @Error, last_failure_at = @Now WHERE host = @Host";
+
     private const string OpenBreaker = "UPDATE delivery_hosts SET state = 'open', paused_until = @Until WHERE host = @Host";
 
     private const string Throttle = """
@@ -157,6 +160,7 @@ public sealed class DeliveryOutcomes(Database db, IOptions<DeliveryOptions> opti
             var alive = false;
             var failures = 0;
             string? lastError = null;
+            string? rejection = null;
             DateTimeOffset? throttledUntil = null;
             foreach (var b in group)
             {
@@ -165,6 +169,7 @@ public sealed class DeliveryOutcomes(Database db, IOptions<DeliveryOptions> opti
                     case HostEffect.Alive:
                         alive = true;
                         failures = 0;
+                        rejection = b.Error ?? rejection;
                         break;
                     case HostEffect.Down:
                         failures++;
@@ -181,6 +186,10 @@ public sealed class DeliveryOutcomes(Database db, IOptions<DeliveryOptions> opti
             {
                 await c.ExecuteAsync(PullForward, new { Host = group.Key, Now = now }, tx);
                 await c.ExecuteAsync(HostSucceeded, new { Host = group.Key, Now = now }, tx);
+                if (rejection is not null)
+                {
+                    await c.ExecuteAsync(NoteRejection, new { Host = group.Key, Now = now, Error = rejection }, tx);
+                }
             }
 
             if (failures > 0)
