@@ -4,6 +4,7 @@ using Kindred.Server.Federation.Inbox;
 using Kindred.Server.Federation.Inbox.Handlers;
 using Kindred.Server.Federation.Keys;
 using Kindred.Server.Federation.Resolution;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
 namespace Kindred.Server.Federation;
@@ -17,6 +18,8 @@ public static class FederationSetup
         services.AddSingleton<ActorUrls>();
         services.AddSingleton<LocalActors>();
         services.AddSingleton<ActorKeys>();
+        // Delivery signs with the sending actor's key from the key store (registered before AddKindredDelivery's default).
+        services.TryAddSingleton(sp => new Delivery.DeliveryKeySource((actorId, ct) => sp.GetRequiredService<ActorKeys>().GetSigningKeyAsync(actorId, ct)));
         services.AddSingleton<ActorDocuments>();
 
         // Signatures: what we send (draft-cavage, RSA) and what we accept (cavage and RFC 9421).

@@ -1,6 +1,7 @@
 using System.Net;
 using Kindred.Server.Data;
 using Kindred.Server.Federation;
+using Kindred.Server.Federation.Delivery;
 using Kindred.Server.Features.Accounts;
 using Kindred.Server.Features.Admin;
 using Kindred.Server.Features.Groups;
@@ -43,6 +44,7 @@ public static class KindredApp
         builder.Services.AddKindredGroups();
         builder.Services.AddKindredTheming();
         builder.Services.AddKindredFederation(builder.Configuration);
+        builder.Services.AddKindredDelivery(builder.Configuration);
         builder.Services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database", tags: ["ready"]);
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(30));
 
@@ -81,6 +83,7 @@ public static class KindredApp
         app.MapThreadApi();
         app.MapNotificationPages();
         app.MapKindredFederation();
+        app.MapDeliveryAdmin();
 
         return app;
     }

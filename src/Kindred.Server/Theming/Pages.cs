@@ -38,6 +38,8 @@ public sealed class Pages(ThemeEngine theme, InstanceSettings settings, IAntifor
         ["request-declined"] = "Request declined.",
         ["invited"] = "Invitation sent.",
         ["notifications-read"] = "All notifications marked as read.",
+        ["delivery-retry"] = "Deliveries to that instance are being retried now.",
+        ["delivery-resume"] = "Deliveries to that instance are resumed.",
     };
 
     public async Task<IResult> RenderAsync(HttpContext http, string page, string title, object? model = null, int status = StatusCodes.Status200OK)

@@ -41,7 +41,7 @@ public abstract class InboxTests<T>(T fixture) : IClassFixture<T> where T : Serv
         Assert.Equal(remote.Inbox.AbsoluteUri, follower.Inbox);
         Assert.Equal(followId, follower.FollowId);
 
-        var body = await c.QuerySingleAsync<string>("SELECT body FROM federation_outbox WHERE actor_id = @member AND activity_type = 'Accept' AND inbox_url = @inbox",
+        var body = await c.QuerySingleAsync<string>("SELECT body FROM delivery_jobs WHERE actor_id = @member AND inbox_url = @inbox",
             new { member = member.AbsoluteUri, inbox = remote.Inbox.AbsoluteUri });
         var accept = JsonNode.Parse(body)!.AsObject();
         Assert.Equal(member.AbsoluteUri, (string?)accept["actor"]);

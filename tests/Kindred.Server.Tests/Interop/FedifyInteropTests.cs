@@ -34,12 +34,28 @@ public sealed class FedifyInteropTests(FederatedSqliteServer server, FedifyPeer 
         Assert.True(follow.GetProperty("ok").GetBoolean(), $"{follow}\n{peer.Log}");
         Assert.Equal(202, follow.GetProperty("deliveries")[0].GetProperty("status").GetInt32());
 
-        // Delivery (the outbox worker) is another branch: until it lands, the Accept waits in federation_outbox.
         await using var c = await s.Get<Database>().OpenAsync();
         await Waiting.ForRowAsync(c, "SELECT COUNT(*) FROM remote_followers WHERE local_actor_id = @actor AND follower_id = @peer",
             new { actor, peer = peer.ActorId });
-        await Waiting.ForRowAsync(c, "SELECT COUNT(*) FROM federation_outbox WHERE actor_id = @actor AND activity_type = 'Accept' AND inbox_url = @inbox",
-            new { actor, inbox = peer.Inbox });
+
+        // The delivery worker signs our Accept; Fedify verifies it and marks the follow accepted.
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        string? state = null;
+        while (DateTime.UtcNow < deadline)
+        {
+            var info = await peer.GetAsync("/_peer/info");
+            state = info.GetProperty("following").EnumerateArray()
+                .Where(f => f.GetProperty("target").GetString() == actor)
+                .Select(f => f.GetProperty("state").GetString()).FirstOrDefault();
+            if (state == "accepted")
+            {
+                break;
+            }
+
+            await Task.Delay(200, TestContext.Current.CancellationToken);
+        }
+
+        Assert.True(state == "accepted", $"follow state {state}\n{peer.Log}");
     }
 
     [Fact]

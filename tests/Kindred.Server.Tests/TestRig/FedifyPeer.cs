@@ -53,6 +53,14 @@ public sealed class FedifyPeer : IAsyncLifetime
         return json;
     }
 
+    public async Task<JsonElement> GetAsync(string path)
+    {
+        var response = await Control.GetAsync(new Uri(Origin, path));
+        var json = await response.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.True(response.IsSuccessStatusCode, $"peer {path} answered {(int)response.StatusCode}: {json}\n{Log}");
+        return json;
+    }
+
     public async ValueTask InitializeAsync()
     {
         var dir = FindPeerDirectory();

@@ -16,6 +16,11 @@ public abstract class ServerFixture : IAsyncLifetime
     {
     }
 
+    /// <summary>Extra services for this fixture's server (registered before the app's own, so TryAdd defaults yield).</summary>
+    protected virtual void ConfigureBuilder(Microsoft.AspNetCore.Builder.WebApplicationBuilder builder)
+    {
+    }
+
     /// <summary>The server; skips the calling test (with the reason) when its database is not available here.</summary>
     public KindredTestServer Server
     {
@@ -47,7 +52,7 @@ public abstract class ServerFixture : IAsyncLifetime
             }
         }
 
-        _server = await KindredTestServer.StartAsync(Database, Configure);
+        _server = await KindredTestServer.StartAsync(Database, Configure, ConfigureBuilder);
     }
 
     public async ValueTask DisposeAsync()

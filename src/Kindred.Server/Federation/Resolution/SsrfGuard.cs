@@ -72,20 +72,25 @@ public static class SsrfGuard
     }
 
     /// <summary>
-    /// A connect callback that resolves the host, drops forbidden addresses (unless <paramref name="isAllowed"/>
-    /// says otherwise) and connects to what is left; refuses with <see cref="SsrfRefusedException"/> when nothing is.
+    /// A connect callback that resolves the host (with <paramref name="resolve"/>, DNS by default), drops forbidden
+    /// addresses (unless <paramref name="isAllowed"/> says otherwise) and connects to what is left; refuses with
+    /// <see cref="SsrfRefusedException"/> when nothing is. Used by every outbound federation client (fetches and
+    /// deliveries), so the check runs on each connection, redirects included.
     /// </summary>
-    public static Func<SocketsHttpConnectionContext, CancellationToken, ValueTask<Stream>> ConnectCallback(Func<IPAddress, bool> isAllowed) =>
+    public static Func<SocketsHttpConnectionContext, CancellationToken, ValueTask<Stream>> ConnectCallback(
+        Func<IPAddress, bool> isAllowed, Func<string, CancellationToken, Task<IPAddress[]>>? resolve = null) =>
         async (context, ct) =>
         {
-            var host = context.DnsEndPoint.Host;
-            var addresses = IPAddress.TryParse(host.Trim('[', ']'), out var literal)
+            var host = context.DnsEndPoint.Host.Trim('[', ']');
+            var addresses = IPAddress.TryParse(host, out var literal)
                 ? [literal]
-                : await Dns.GetHostAddressesAsync(host, ct);
+                : await (resolve ?? Dns.GetHostAddressesAsync)(host, ct);
             var allowed = addresses.Where(isAllowed).ToArray();
             if (allowed.Length == 0)
             {
-                throw new SsrfRefusedException($"Refusing to connect to {host}: it resolves only to private or special addresses.");
+                throw addresses.Length == 0
+                    ? new SocketException((int)SocketError.HostNotFound)
+                    : new SsrfRefusedException($"Refusing to connect to {host}: it resolves only to private or special addresses.");
             }
 
             var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };

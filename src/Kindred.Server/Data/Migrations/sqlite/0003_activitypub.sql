@@ -67,17 +67,3 @@ CREATE TABLE remote_followers (
     PRIMARY KEY (local_actor_id, follower_id)
 );
 
--- Activities waiting to be delivered: one row per (activity, inbox), written in the transaction of the change
--- that caused it. The delivery worker signs each with actor_id's key and POSTs body to inbox_url.
-CREATE TABLE federation_outbox (
-    id TEXT PRIMARY KEY,
-    actor_id TEXT NOT NULL,
-    activity_id TEXT NOT NULL,
-    activity_type TEXT NOT NULL,
-    inbox_url TEXT NOT NULL,
-    body TEXT NOT NULL,
-    created_at TEXT NOT NULL,
-    picked_up_at TEXT NULL,
-    UNIQUE (activity_id, inbox_url)
-);
-CREATE INDEX federation_outbox_waiting ON federation_outbox (picked_up_at, created_at);

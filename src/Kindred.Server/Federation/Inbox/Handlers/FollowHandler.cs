@@ -2,7 +2,7 @@ using Dapper;
 using Kindred.ActivityPub.Json;
 using Kindred.ActivityPub.Vocabulary;
 using Kindred.Server.Data;
-using Kindred.Server.Federation.Outbox;
+using Kindred.Server.Federation.Delivery;
 using Kindred.Server.Federation.Resolution;
 
 namespace Kindred.Server.Federation.Inbox.Handlers;
@@ -11,7 +11,7 @@ namespace Kindred.Server.Federation.Inbox.Handlers;
 /// Follow of a local Person: store the follower and queue an Accept (ActivityPub §7.2) to the follower's inbox,
 /// both in one transaction. Follows of anything else (groups: the group federation work) are ignored here.
 /// </summary>
-public sealed class FollowHandler(LocalActors local, ActorResolver resolver, Database db, TimeProvider time, ILogger<FollowHandler> logger)
+public sealed class FollowHandler(LocalActors local, ActorResolver resolver, Database db, DeliveryQueue delivery, TimeProvider time, ILogger<FollowHandler> logger)
 {
     private const string Upsert = """
         INSERT INTO remote_followers (local_actor_id, follower_id, follow_activity_id, inbox, shared_inbox, created_at)
@@ -45,8 +45,10 @@ public sealed class FollowHandler(LocalActors local, ActorResolver resolver, Dat
                 localActor = person.ActorId.AbsoluteUri, follower = follower.Id.AbsoluteUri, followId = followId.AbsoluteUri,
                 inbox = inbox.AbsoluteUri, sharedInbox = follower.SharedInbox?.AbsoluteUri, now = time.GetUtcNow(),
             }, tx);
-            await OutboxQueue.EnqueueAsync(c, tx, time, person.ActorId, accept, [inbox]);
+            // Sent to the follower's own inbox: an Accept concerns one actor.
+            await delivery.EnqueueAsync(c, tx, person.ActorId.AbsoluteUri, JsonOutput.Serialize(accept), [new DeliveryTarget(inbox)], ct);
         }, ct);
+        delivery.Wake();
         logger.LogInformation("{Follower} now follows {Person}; Accept queued", follower.Id, person.ActorId);
     }
 }

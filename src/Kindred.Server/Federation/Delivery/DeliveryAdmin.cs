@@ -1,0 +1,66 @@
+using Kindred.Server.Hosting;
+using Kindred.Server.Theming;
+
+namespace Kindred.Server.Federation.Delivery;
+
+/// <summary>Delivery health for admins: the page /admin/federation/deliveries and the API under /api/v1/admin/federation/deliveries.</summary>
+public static class DeliveryAdmin
+{
+    private const int MaxInstances = 500;
+
+    public static IEndpointRouteBuilder MapDeliveryAdmin(this IEndpointRouteBuilder app)
+    {
+        var page = app.MapGroup("/admin/federation/deliveries").RequireAuthorization(AuthSetup.AdminPolicy);
+
+        page.MapGet("", async (HttpContext http, Pages pages, DeliveryHealth health) =>
+        {
+            var instances = await health.ListAsync(MaxInstances, http.RequestAborted);
+            return await pages.RenderAsync(http, "admin-deliveries", "Federation deliveries", new
+            {
+                Instances = instances.Select(i => new
+                {
+                    i.Host,
+                    i.State,
+                    Paused = i.State != "closed",
+                    PausedUntil = i.PausedUntil?.UtcDateTime,
+                    i.ConsecutiveFailures,
+                    i.Queued,
+                    i.Failed,
+                    i.GaveUp,
+                    LastSuccessAt = i.LastSuccessAt?.UtcDateTime,
+                    LastFailureAt = i.LastFailureAt?.UtcDateTime,
+                    i.LastError,
+                }).ToList(),
+                Limit = MaxInstances,
+            });
+        });
+
+        page.MapPost("/{action:regex(^(retry|resume)$)}", async (string action, HttpContext http, DeliveryHealth health) =>
+        {
+            if (await Forms.ReadAsync(http) is not { } form)
+            {
+                return await Forms.ExpiredAsync(http);
+            }
+
+            var host = Forms.Value(form, "host") ?? "";
+            var known = action == "retry" ? await health.RetryNowAsync(host, http.RequestAborted) : await health.ResumeAsync(host, http.RequestAborted);
+            return known ? Results.Redirect($"/admin/federation/deliveries?notice=delivery-{action}") : Results.NotFound();
+        });
+
+        var api = app.MapGroup("/api/v1/admin/federation/deliveries").RequireAuthorization(AuthSetup.ApiAdminPolicy);
+
+        api.MapGet("", async (DeliveryHealth health, CancellationToken ct) =>
+            TypedResults.Ok(new { Instances = await health.ListAsync(MaxInstances, ct) }));
+
+        api.MapPost("/{host}/retry", async (string host, DeliveryHealth health, CancellationToken ct) =>
+            await health.RetryNowAsync(host, ct) ? Results.NoContent() : UnknownHost(host));
+
+        api.MapPost("/{host}/resume", async (string host, DeliveryHealth health, CancellationToken ct) =>
+            await health.ResumeAsync(host, ct) ? Results.NoContent() : UnknownHost(host));
+
+        return app;
+    }
+
+    private static Microsoft.AspNetCore.Http.HttpResults.ProblemHttpResult UnknownHost(string host) =>
+        TypedResults.Problem(title: "Unknown instance", detail: $"Nothing has been delivered to '{host}'.", statusCode: StatusCodes.Status404NotFound);
+}
