@@ -1,0 +1,40 @@
+using Kindred.Server.Tests.TestRig;
+
+namespace Kindred.BrowserTests.Rig;
+
+/// <summary>
+/// Creates the data that pages with route parameters show, once per test server, and returns real URLs to them
+/// (for <see cref="PageCatalog"/>). Create data the way people do (the API, the CLI, or the browser journeys in
+/// <see cref="Journeys"/>), never by writing to the database behind the app's back.
+/// </summary>
+public sealed class SampleData(KindredTestServer server, string memberName, string adminName)
+{
+    private readonly SemaphoreSlim _lock = new(1, 1);
+    private readonly Dictionary<string, string> _made = new(StringComparer.Ordinal);
+
+    public KindredTestServer Server => server;
+    public string MemberName => memberName;
+    public string AdminName => adminName;
+
+    /// <summary>Runs <paramref name="create"/> once per key and remembers the URL it returned.</summary>
+    public async Task<string> OnceAsync(string key, Func<Task<string>> create)
+    {
+        await _lock.WaitAsync();
+        try
+        {
+            if (!_made.TryGetValue(key, out var url))
+            {
+                url = await create();
+                _made[key] = url;
+            }
+            return url;
+        }
+        finally
+        {
+            _lock.Release();
+        }
+    }
+
+    // When the groups pages land, add e.g.:
+    // public Task<string> GroupUrlAsync() => OnceAsync("group", async () => { /* create via API */ return "/groups/peer-support"; });
+}
