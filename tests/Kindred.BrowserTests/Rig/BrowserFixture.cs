@@ -106,7 +106,7 @@ public sealed class BrowserFixture : IAsyncLifetime
     {
         if (value is null)
         {
-            Assert.Skip(_unavailable ?? "The browser test fixture did not start.");
+            Assert.Skip(_unavailable is null ? "The browser test fixture did not start." : Chromium.SkipMessage(_unavailable));
         }
         return value;
     }

@@ -31,8 +31,12 @@ public static class Chromium
     /// <summary>Why browser tests cannot run here, or null when they can.</summary>
     public static string? Unavailable() => File.Exists(ExecutablePath)
         ? null
-        : $"Browser tests skipped: {ExecutablePath} not found. Install Debian's Chromium to run them: apt-get install -y chromium " +
-          "(do not run 'playwright install'). Set KINDRED_REQUIRE_BROWSER=1 to make a missing browser a failure (CI does).";
+        : $"{ExecutablePath} not found. Install Debian's Chromium to run the browser tests: apt-get install -y chromium " +
+          "(do not run 'playwright install').";
+
+    /// <summary>The message of a skipped browser test.</summary>
+    public static string SkipMessage(string unavailable) =>
+        $"Browser tests skipped: {unavailable} Set KINDRED_REQUIRE_BROWSER=1 to make a missing browser a failure (CI does).";
 
     /// <summary>
     /// Headless Chromium. Playwright gives every launch a new, empty temporary profile (--user-data-dir), so no state

@@ -35,6 +35,15 @@ public sealed class SampleData(KindredTestServer server, string memberName, stri
         }
     }
 
-    // When the groups pages land, add e.g.:
-    // public Task<string> GroupUrlAsync() => OnceAsync("group", async () => { /* create via API */ return "/groups/peer-support"; });
+    /// <summary>
+    /// The name of a group members can join, for the group journeys. The groups feature implements this (create the
+    /// group through its API or admin CLI, then return its display name); until then the /groups routes do not exist
+    /// and the journey that calls it is skipped.
+    /// </summary>
+    public Task<string> GroupNameAsync() => OnceAsync("group-name", () =>
+        throw new NotImplementedException("The app now has /groups routes: implement SampleData.GroupNameAsync " +
+                                          "(tests/Kindred.BrowserTests/Rig/SampleData.cs) to create a group, and list the group pages in PageCatalog.cs."));
+
+    // Pages with route parameters get a method like this, used from PageCatalog, e.g.
+    // public Task<string> GroupUrlAsync() => OnceAsync("group-url", async () => $"/groups/{await CreateGroupSlugAsync()}");
 }

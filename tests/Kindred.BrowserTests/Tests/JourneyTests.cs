@@ -91,7 +91,7 @@ public sealed class JourneyTests(BrowserFixture fixture) : IClassFixture<Browser
         {
             Assert.Skip("groups pages not present: the app has no /groups routes yet. This journey runs by itself once they exist.");
         }
-        var groupName = await fixture.Data.OnceAsync("journey-group-name", () => Task.FromResult("Sample group")); // replace with a SampleData group once groups land
+        var groupName = await fixture.Data.GroupNameAsync();
         await using var session = await fixture.NewSessionAsync(Visitor.Member);
         await session.RunAsync("group-journey", async page =>
         {
