@@ -1,0 +1,56 @@
+namespace Kindred.BrowserTests.Rig;
+
+/// <summary>
+/// Every GET route of the app, and how the browser tests open it. <see cref="AppRoutes"/> reads the running app's
+/// endpoints and the tests fail on any route missing here, so a new page cannot escape the accessibility, keyboard
+/// and network checks. Add one line per route:
+/// <list type="bullet">
+/// <item><c>Page(Audience.X)</c>: an HTML page without route parameters; it is opened at its own path.</item>
+/// <item><c>Page(Audience.X, data => data.SomethingAsync())</c>: a page with parameters; <see cref="SampleData"/>
+/// creates what it shows and returns a real URL (add a small method there).</item>
+/// <item><c>NotAPage("why")</c>: a GET endpoint that serves no HTML (ActivityPub, JSON, feeds, redirects only).</item>
+/// </list>
+/// Keys are the route patterns exactly as ASP.NET Core reports them (the failure message prints them).
+/// </summary>
+public static class PageCatalog
+{
+    public static readonly IReadOnlyDictionary<string, CatalogEntry> Routes = new Dictionary<string, CatalogEntry>(StringComparer.Ordinal)
+    {
+        ["/"] = Page(Audience.Anyone),
+        ["/guidelines"] = Page(Audience.Anyone),
+        ["/help/urgent"] = Page(Audience.Anyone),
+        ["/signin"] = Page(Audience.Anyone),
+        ["/register"] = Page(Audience.Anyone),
+        ["/signout"] = Page(Audience.Anyone),
+        ["/forbidden"] = Page(Audience.Anyone, status: 403),
+        ["/account"] = Page(Audience.Members),
+        ["/admin"] = Page(Audience.Admins),
+        ["/admin/registrations"] = Page(Audience.Admins),
+        // e.g. ["/groups/{slug}"] = Page(Audience.Anyone, data => data.GroupUrlAsync()),
+        // e.g. ["/users/{username}/outbox"] = NotAPage("ActivityPub collection (JSON)"),
+    };
+
+    /// <summary>
+    /// Prefixes that never serve HTML pages: APIs, machine-readable discovery documents, health probes and static files.
+    /// A route under one of these needs no catalog entry.
+    /// </summary>
+    public static readonly string[] NonPagePrefixes =
+        ["/api/", "/openapi/", "/.well-known/", "/nodeinfo/", "/healthz", "/readyz", "/robots.txt", "/assets/"];
+
+    private static CatalogEntry Page(Audience audience, Func<SampleData, Task<string>>? sampleUrl = null, int status = 200) =>
+        new(audience, sampleUrl, status, null);
+
+    private static CatalogEntry NotAPage(string reason) => new(Audience.Anyone, null, 0, reason);
+}
+
+/// <summary>One route in the catalog. <see cref="NotAPageReason"/> is set for GET endpoints that serve no HTML.</summary>
+public sealed record CatalogEntry(Audience Audience, Func<SampleData, Task<string>>? SampleUrl, int ExpectedStatus, string? NotAPageReason)
+{
+    public bool IsPage => NotAPageReason is null;
+}
+
+/// <summary>A page the browser tests open: its route, a concrete URL, who may see it and the status it answers with.</summary>
+public sealed record PageUnderTest(string Route, string Url, Audience Audience, int ExpectedStatus)
+{
+    public override string ToString() => Url == Route ? Url : $"{Url} ({Route})";
+}
