@@ -1,7 +1,7 @@
 using Kindred.Benchmarks;
 
 // Benchmarks are programs you run, not timed tests (CI only builds them). See docs/performance.md.
-//   dotnet run -c Release --project tests/Kindred.Benchmarks -- [signing] [fanout] [--inboxes 1000,10000]
+//   dotnet run -c Release --project tests/Kindred.Benchmarks -- [signing] [fanout] [ingest] [memory] [--inboxes 1000,10000] [--activities 20000]
 //   dotnet run -c Release --project tests/Kindred.Benchmarks -- sink --port N   (started by fanout itself)
 if (args.Length > 0 && args[0] == "sink")
 {
@@ -9,7 +9,7 @@ if (args.Length > 0 && args[0] == "sink")
     return 0;
 }
 
-var all = !args.Contains("signing") && !args.Contains("fanout") && !args.Contains("ingest");
+var all = !args.Contains("signing") && !args.Contains("fanout") && !args.Contains("ingest") && !args.Contains("memory");
 var inboxes = args.Contains("--inboxes")
     ? args[Array.IndexOf(args, "--inboxes") + 1].Split(',').Select(s => int.Parse(s, System.Globalization.CultureInfo.InvariantCulture)).ToArray()
     : [1_000, 10_000];
@@ -23,9 +23,13 @@ if (all || args.Contains("fanout"))
 
 if (all || args.Contains("ingest"))
 {
-    // TODO(ActivityPub core branch): inbox ingest (verify + durable store, group commit) and idle RSS belong with the
-    // inbox, which that branch owns. Hooks: add IngestBenchmark.RunAsync(signing) and IdleMemory.Measure() here.
-    Console.WriteLine("ingest: not measured yet (the inbox belongs to the ActivityPub core branch)");
+    var count = args.Contains("--activities") ? int.Parse(args[Array.IndexOf(args, "--activities") + 1], System.Globalization.CultureInfo.InvariantCulture) : 20_000;
+    await IngestBenchmark.RunAsync(count, concurrency: 64);
+}
+
+if (all || args.Contains("memory"))
+{
+    await IdleMemory.RunAsync();
 }
 
 return 0;

@@ -102,7 +102,7 @@ public static class Journeys
         await page.GotoAsync("/");
         await FollowNavAsync(page, "Groups");
         await page.GetByRole(AriaRole.Link, new() { Name = groupName, Exact = true }).ClickAsync();
-        await PressButtonAsync(page, "Join this group");
+        await PressButtonAsync(page, $"Join {groupName}");
         await Expect(page.GetByRole(AriaRole.Status)).ToBeVisibleAsync();
     }
 
@@ -112,7 +112,7 @@ public static class Journeys
         await page.GetByRole(AriaRole.Link, new() { Name = "Start a thread" }).ClickAsync();
         await TypeAsync(page, "Title", title);
         await TypeAsync(page, "Content warning (optional)", contentWarning);
-        await TypeAsync(page, "Message", body);
+        await TypeAsync(page, "What would you like to share?", body);
         await PressButtonAsync(page, "Post thread");
         await Expect(page.GetByRole(AriaRole.Heading, new() { Name = title, Level = 1 })).ToBeVisibleAsync();
     }

@@ -1,3 +1,5 @@
+using System.Net.Http.Json;
+using System.Text.Json;
 using Kindred.Server.Tests.TestRig;
 
 namespace Kindred.BrowserTests.Rig;
@@ -35,15 +37,61 @@ public sealed class SampleData(KindredTestServer server, string memberName, stri
         }
     }
 
-    /// <summary>
-    /// The name of a group members can join, for the group journeys. The groups feature implements this (create the
-    /// group through its API or admin CLI, then return its display name); until then the /groups routes do not exist
-    /// and the journey that calls it is skipped.
-    /// </summary>
-    public Task<string> GroupNameAsync() => OnceAsync("group-name", () =>
-        throw new NotImplementedException("The app now has /groups routes: implement SampleData.GroupNameAsync " +
-                                          "(tests/Kindred.BrowserTests/Rig/SampleData.cs) to create a group, and list the group pages in PageCatalog.cs."));
+    private const string GroupSlug = "living_with_anxiety";
+    private const string GroupName = "Living with anxiety";
 
-    // Pages with route parameters get a method like this, used from PageCatalog, e.g.
-    // public Task<string> GroupUrlAsync() => OnceAsync("group-url", async () => $"/groups/{await CreateGroupSlugAsync()}");
+    /// <summary>An open, public group owned by the admin, made through the API as an admin would.</summary>
+    public Task<string> GroupUrlAsync() => OnceAsync("group-url", async () =>
+    {
+        var token = await Accounts.TokenAsync(server, adminName);
+        using var session = server.NewSession();
+        var response = await session.PostJsonAsync("/api/v1/groups", new
+        {
+            slug = GroupSlug,
+            name = GroupName,
+            description = "For anyone living with anxiety, and the people who care about them.",
+            rules = "Be kind. Share what helped you, not instructions.",
+            visibility = "public",
+            joinPolicy = "open",
+            federation = "local",
+        }, token);
+        response.EnsureSuccessStatusCode();
+        return $"/groups/{GroupSlug}";
+    });
+
+    /// <summary>The name of the open group members can join, for the group journeys.</summary>
+    public async Task<string> GroupNameAsync()
+    {
+        await GroupUrlAsync();
+        return GroupName;
+    }
+
+    /// <summary>A thread in the sample group, started by the admin.</summary>
+    public Task<string> ThreadUrlAsync() => OnceAsync("thread-url", async () =>
+    {
+        await GroupUrlAsync();
+        var token = await Accounts.TokenAsync(server, adminName);
+        using var session = server.NewSession();
+        var response = await session.PostJsonAsync($"/api/v1/groups/{GroupSlug}/threads", new
+        {
+            title = "What helps you on a bad morning?",
+            content = "Mornings are the hardest for me. **What helps you?**",
+            contentWarning = "panic attacks",
+        }, token);
+        response.EnsureSuccessStatusCode();
+        var json = await response.Content.ReadFromJsonAsync<JsonElement>();
+        return $"/threads/{json.GetProperty("id").GetString()}";
+    });
+
+    /// <summary>The admin's reply in the sample thread, as /posts/{id}.</summary>
+    public Task<string> ReplyPostUrlAsync() => OnceAsync("reply-url", async () =>
+    {
+        var thread = await ThreadUrlAsync();
+        var token = await Accounts.TokenAsync(server, adminName);
+        using var session = server.NewSession();
+        var response = await session.PostJsonAsync($"/api/v1{thread}/replies", new { content = "A slow breath and a cup of tea." }, token);
+        response.EnsureSuccessStatusCode();
+        var json = await response.Content.ReadFromJsonAsync<JsonElement>();
+        return $"/posts/{json.GetProperty("id").GetString()}";
+    });
 }

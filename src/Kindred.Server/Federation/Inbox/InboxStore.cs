@@ -17,10 +17,13 @@ public sealed record InboxRow
 }
 
 /// <summary>SQL for <c>inbox_activities</c>: the durable queue between the inbox endpoint and <see cref="InboxWorker"/>.</summary>
-public sealed class InboxStore(Database db, TimeProvider time)
+public sealed class InboxStore(Database db, TimeProvider time, ILogger<InboxStore> logger) : IDisposable
 {
     /// <summary>How long a claimed row stays reserved for one worker; after that another node may take it.</summary>
     public static readonly TimeSpan Lease = TimeSpan.FromMinutes(5);
+
+    /// <summary>Most activities written in one transaction by the group-commit writer.</summary>
+    public const int MaxBatch = 256;
 
     private const string Insert = """
         INSERT INTO inbox_activities (id, activity_id, actor_id, activity_type, object_type, inbox, key_id, body, received_at, status, attempts, next_attempt_at)
@@ -28,13 +31,91 @@ public sealed class InboxStore(Database db, TimeProvider time)
         ON CONFLICT (activity_id) DO NOTHING
         """;
 
-    /// <summary>Stores a verified activity; false when its id was already stored (a duplicate, ignored).</summary>
-    public async Task<bool> AddAsync(string activityId, string actorId, string activityType, string? objectType, string inbox, string keyId, string body, CancellationToken ct)
+    private sealed record PendingInsert(object Row, TaskCompletionSource<bool> Stored);
+
+    private readonly System.Threading.Channels.Channel<PendingInsert> _pending =
+        System.Threading.Channels.Channel.CreateUnbounded<PendingInsert>(new() { SingleReader = true });
+
+    private int _writerStarted;
+
+    /// <summary>
+    /// Stores a verified activity durably; false when its id was already stored (a duplicate, ignored). Concurrent
+    /// requests are written together by one writer in one transaction (group commit): the commit, not the row, is
+    /// what costs on a disk, so a burst of deliveries shares it instead of queueing for the database one by one.
+    /// The caller's 202 still waits until its own row has committed.
+    /// </summary>
+    public Task<bool> AddAsync(string activityId, string actorId, string activityType, string? objectType, string inbox, string keyId, string body, CancellationToken ct)
     {
         var now = time.GetUtcNow();
-        await using var c = await db.OpenAsync(ct);
-        return await c.ExecuteAsync(Insert, new { id = Ids.New(time), activityId, actorId, activityType, objectType, inbox, keyId, body, now }) == 1;
+        var pending = new PendingInsert(new { id = Ids.New(time), activityId, actorId, activityType, objectType, inbox, keyId, body, now },
+            new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously));
+        if (Interlocked.Exchange(ref _writerStarted, 1) == 0)
+        {
+            _ = Task.Run(WriteLoopAsync, CancellationToken.None);
+        }
+
+        if (!_pending.Writer.TryWrite(pending))
+        {
+            throw new ObjectDisposedException(nameof(InboxStore), "The inbox is shutting down.");
+        }
+
+        return pending.Stored.Task.WaitAsync(ct);
     }
+
+    private async Task WriteLoopAsync()
+    {
+        var batch = new List<PendingInsert>(MaxBatch);
+        while (await _pending.Reader.WaitToReadAsync())
+        {
+            while (batch.Count < MaxBatch && _pending.Reader.TryRead(out var next))
+            {
+                batch.Add(next);
+            }
+
+            try
+            {
+                var stored = await db.InTransactionAsync(async (c, tx) =>
+                {
+                    var results = new bool[batch.Count];
+                    for (var i = 0; i < batch.Count; i++)
+                    {
+                        results[i] = await c.ExecuteAsync(Insert, batch[i].Row, tx) == 1;
+                    }
+
+                    return results;
+                });
+                for (var i = 0; i < batch.Count; i++)
+                {
+                    batch[i].Stored.TrySetResult(stored[i]);
+                }
+            }
+            catch (Exception ex) when (batch.Count > 1)
+            {
+                // One bad row must not fail its neighbours: write them one by one.
+                logger.LogWarning(ex, "Group commit of {Count} inbox activities failed; writing them one by one", batch.Count);
+                foreach (var one in batch)
+                {
+                    try
+                    {
+                        await using var c = await db.OpenAsync();
+                        one.Stored.TrySetResult(await c.ExecuteAsync(Insert, one.Row) == 1);
+                    }
+                    catch (Exception single)
+                    {
+                        one.Stored.TrySetException(single);
+                    }
+                }
+            }
+            catch (Exception ex)
+            {
+                batch[0].Stored.TrySetException(ex);
+            }
+
+            batch.Clear();
+        }
+    }
+
+    public void Dispose() => _pending.Writer.TryComplete();
 
     // Both engines run the same UPDATE ... RETURNING; PostgreSQL adds FOR UPDATE SKIP LOCKED so several nodes
     // claim disjoint rows without waiting on each other. SQLite has one writer at a time, so no clause is needed.

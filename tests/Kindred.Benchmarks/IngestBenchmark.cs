@@ -1,0 +1,158 @@
+using System.Diagnostics;
+using System.Net;
+using System.Text;
+using Dapper;
+using Kindred.ActivityPub.Json;
+using Kindred.ActivityPub.Keys;
+using Kindred.ActivityPub.Signatures;
+using Kindred.Server.Data;
+using Kindred.Server.Hosting;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Kindred.Benchmarks;
+
+/// <summary>
+/// Inbox ingest through the real HTTP pipeline: many clients POST signed activities to the shared inbox; each is
+/// size-checked, parsed, verified (draft-cavage rsa-sha256, key fetched once from the sender's actor document and then
+/// cached) and stored durably before the 202. Reports accepted activities per second and latency percentiles, then
+/// the time until the inbox worker has processed all of them. Runs on SQLite, and on PostgreSQL when
+/// KINDRED_TEST_POSTGRES names a server.
+/// </summary>
+public static class IngestBenchmark
+{
+    public static async Task RunAsync(int count, int concurrency)
+    {
+        await RunOneAsync("sqlite", null, count, concurrency);
+        if (Environment.GetEnvironmentVariable("KINDRED_TEST_POSTGRES") is { Length: > 0 } admin)
+        {
+            var db = $"kindred_bench_{Environment.ProcessId}";
+            await using (var c = new Npgsql.NpgsqlConnection(admin))
+            {
+                await c.ExecuteAsync($"CREATE DATABASE {db}");
+            }
+
+            await RunOneAsync("postgres", new Npgsql.NpgsqlConnectionStringBuilder(admin) { Database = db, MaxPoolSize = 100 }.ToString(), count, concurrency);
+        }
+        else
+        {
+            Console.WriteLine("ingest: PostgreSQL not measured (set KINDRED_TEST_POSTGRES to a server where databases may be created)");
+        }
+    }
+
+    private static async Task RunOneAsync(string engine, string? postgres, int count, int concurrency)
+    {
+        // The remote sender: an actor document on its own loopback origin, with the key its activities are signed with.
+        var remotePort = Net.FreePort();
+        var remote = $"http://127.0.0.1:{remotePort}";
+        var keys = KeyGeneration.GenerateRsa();
+        using var key = SigningKey.FromPkcs8($"{remote}/users/sender#main-key", keys.Pkcs8PrivateKey);
+        var actorJson = JsonOutput.Serialize(ActivityJson.Actor(new ActorDocument
+        {
+            Type = "Person", Id = new Uri($"{remote}/users/sender"), PreferredUsername = "sender",
+            Inbox = new Uri($"{remote}/users/sender/inbox"), Outbox = new Uri($"{remote}/users/sender/outbox"), PublicKeyPem = keys.PublicKeyPem,
+        }));
+        var remoteBuilder = WebApplication.CreateSlimBuilder();
+        remoteBuilder.WebHost.UseUrls(remote);
+        remoteBuilder.Logging.ClearProviders();
+        await using var remoteApp = remoteBuilder.Build();
+        remoteApp.MapGet("/users/sender", () => Results.Text(actorJson, "application/activity+json"));
+        await remoteApp.StartAsync();
+
+        var data = Path.Combine(Path.GetTempPath(), "kindred-bench-" + Guid.NewGuid().ToString("N"));
+        var port = Net.FreePort();
+        var settings = new Dictionary<string, string?>
+        {
+            ["Kindred:PublicUrl"] = $"http://127.0.0.1:{port}",
+            ["Kindred:DataDirectory"] = data,
+            ["Kindred:Federation:AllowPrivateAddresses"] = "true",
+            ["Logging:LogLevel:Default"] = "Warning",
+        };
+        if (postgres is not null)
+        {
+            settings["Kindred:Database:Provider"] = "postgres";
+            settings["Kindred:Database:ConnectionString"] = postgres;
+        }
+
+        var app = KindredApp.Build(["--urls", $"http://127.0.0.1:{port}"], b => b.Configuration.AddInMemoryCollection(settings));
+        await app.PrepareAsync();
+        await app.StartAsync();
+        try
+        {
+            var signer = new CavageSigner(TimeProvider.System);
+            var inbox = new Uri($"http://127.0.0.1:{port}/inbox");
+            using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = concurrency, UseProxy = false });
+
+            async Task<TimeSpan> PostAsync(int i)
+            {
+                var body = Encoding.UTF8.GetBytes(JsonOutput.Serialize(ActivityJson.Activity("Create", new Uri($"{remote}/activities/{engine}-{i}"),
+                    new Uri($"{remote}/users/sender"), new System.Text.Json.Nodes.JsonObject
+                    {
+                        ["id"] = $"{remote}/notes/{engine}-{i}", ["type"] = "Note", ["content"] = "<p>" + new string('x', 600) + "</p>",
+                        ["attributedTo"] = $"{remote}/users/sender",
+                    })));
+                using var request = new HttpRequestMessage(HttpMethod.Post, inbox) { Content = new ByteArrayContent(body) };
+                request.Content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/activity+json");
+                foreach (var (name, value) in signer.Sign(SignableRequest.Create("POST", inbox, body, "application/activity+json"), key))
+                {
+                    if (!request.Headers.TryAddWithoutValidation(name, value))
+                    {
+                        request.Content.Headers.TryAddWithoutValidation(name, value);
+                    }
+                }
+
+                var sw = Stopwatch.StartNew();
+                using var response = await http.SendAsync(request);
+                if (response.StatusCode != HttpStatusCode.Accepted)
+                {
+                    throw new InvalidOperationException($"inbox answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
+                }
+
+                return sw.Elapsed;
+            }
+
+            await PostAsync(-1); // the first request fetches and caches the sender's key
+            var latencies = new TimeSpan[count];
+            var next = -1;
+            var total = Stopwatch.StartNew();
+            await Task.WhenAll(Enumerable.Range(0, concurrency).Select(async _ =>
+            {
+                int i;
+                while ((i = Interlocked.Increment(ref next)) < count)
+                {
+                    latencies[i] = await PostAsync(i);
+                }
+            }));
+            var accepted = total.Elapsed;
+            Array.Sort(latencies);
+            var rate = count / accepted.TotalSeconds;
+            Console.WriteLine($"ingest ({engine}): {count:N0} signed activities accepted in {accepted.TotalSeconds:N2} s = {rate:N0}/s " +
+                              $"({rate / 5000:P0} of the 5,000/s goal); latency p50 {latencies[count / 2].TotalMilliseconds:N1} ms, " +
+                              $"p99 {latencies[(int)(count * 0.99)].TotalMilliseconds:N1} ms (goal <= 50 ms)");
+
+            await using var c = await app.Services.GetRequiredService<Database>().OpenAsync();
+            while (await c.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM inbox_activities WHERE status = 'pending'") > 0)
+            {
+                if (total.Elapsed > TimeSpan.FromMinutes(10))
+                {
+                    throw new TimeoutException("The inbox worker did not finish within 10 minutes.");
+                }
+
+                await Task.Delay(20);
+            }
+
+            Console.WriteLine($"ingest ({engine}): all processed by the worker {total.Elapsed.TotalSeconds:N2} s after the first POST");
+        }
+        finally
+        {
+            await app.StopAsync();
+            await app.DisposeAsync();
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            Directory.Delete(data, recursive: true);
+        }
+    }
+}
