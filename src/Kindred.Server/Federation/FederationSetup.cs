@@ -3,6 +3,7 @@ using Kindred.Server.Federation.Endpoints;
 using Kindred.Server.Federation.Inbox;
 using Kindred.Server.Federation.Inbox.Handlers;
 using Kindred.Server.Federation.Keys;
+using Kindred.Server.Federation.RemoteGroups;
 using Kindred.Server.Federation.Resolution;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -38,6 +39,7 @@ public static class FederationSetup
             .ConfigurePrimaryHttpMessageHandler(sp => CreateHandler(sp.GetRequiredService<IOptions<FederationOptions>>().Value));
         services.AddSingleton<RemoteFetcher>();
         services.AddSingleton<ActorResolver>();
+        services.AddSingleton<WebFingerClient>();
 
         // Inbox: verify + store + 202, then one worker per node dispatching to one handler per activity.
         services.AddSingleton<RequestVerifier>();
@@ -48,6 +50,19 @@ public static class FederationSetup
         services.AddSingleton<FollowHandler>();
         services.AddSingleton<UndoFollowHandler>();
         services.AddSingleton<DeleteActorHandler>();
+        services.AddSingleton<AcceptFollowHandler>();
+        services.AddSingleton<RejectFollowHandler>();
+        services.AddSingleton<AnnounceHandler>();
+        services.AddSingleton<AnnouncedPostHandler>();
+        services.AddSingleton<AnnouncedDeleteHandler>();
+
+        // Remote groups, local members: join by address, follow state, posts the groups Announce.
+        services.AddSingleton<RemoteGroupStore>();
+        services.AddSingleton<RemoteGroupResolver>();
+        services.AddSingleton<RemoteMembership>();
+        services.AddSingleton<AnnounceUnwrapper>();
+        services.AddSingleton<RemotePosts>();
+        services.AddSingleton<RemotePostChanges>();
         services.AddHostedService<InboxWorker>();
         return services;
     }

@@ -14,6 +14,7 @@ public static class WebViews
             Failure.Forbidden => (StatusCodes.Status403Forbidden, "You cannot do this here"),
             Failure.Conflict => (StatusCodes.Status409Conflict, "That did not work"),
             Failure.Invalid => (StatusCodes.Status400BadRequest, "Please check what you sent"),
+            Failure.Unreachable => (StatusCodes.Status502BadGateway, "The other server did not answer"),
             _ => (StatusCodes.Status404NotFound, "Page not found"),
         };
         return pages.RenderAsync(http, "error", heading, new { Heading = heading, Message = o.Message ?? "Nothing was changed." }, status);
@@ -68,7 +69,7 @@ public static class WebViews
         t.Id,
         Url = $"/threads/{t.Id}",
         t.Title,
-        Html = t.IsDeleted ? null : safe.FromMarkdown(t.Content),
+        Html = t.IsDeleted ? null : PostHtml.Render(safe, t.Content, t.Origin),
         t.ContentWarning,
         AuthorName = t.AuthorName ?? "a former member",
         AuthorLabel = MemberLabels.Describe(t.AuthorLabel),
@@ -93,7 +94,7 @@ public static class WebViews
     {
         r.Id,
         Anchor = $"reply-{r.Id}",
-        Html = r.IsDeleted ? null : safe.FromMarkdown(r.Content),
+        Html = r.IsDeleted ? null : PostHtml.Render(safe, r.Content, r.Origin),
         r.ContentWarning,
         AuthorName = r.AuthorName ?? "a former member",
         AuthorLabel = MemberLabels.Describe(r.AuthorLabel),

@@ -33,11 +33,11 @@ public sealed record GroupActorRow
 public static class GroupActor
 {
     public const string BySlug = """
-        SELECT id, slug, name, description, visibility, join_policy, federation FROM groups WHERE slug = @slug
+        SELECT id, slug, name, description, visibility, join_policy, federation FROM groups WHERE slug = @slug AND origin = 'local'
         """;
 
     public const string ById = """
-        SELECT id, slug, name, description, visibility, join_policy, federation FROM groups WHERE id = @id
+        SELECT id, slug, name, description, visibility, join_policy, federation FROM groups WHERE id = @id AND origin = 'local'
         """;
 
     /// <summary>
