@@ -38,7 +38,11 @@ public sealed class AnnounceUnwrapper(RemoteGroupStore groups, ActorResolver res
         }
 
         // By id only (PieFed and others): the copy we fetch comes from the id's own origin.
-        var fetched = await resolver.GetObjectAsync(id, ct);
+        if (await FetchAsync(id, ct) is not { } fetched)
+        {
+            return null;
+        }
+
         var activity = fetched as AsActivity ?? AsBareObject(fetched);
         return activity is null ? null : new AnnouncedActivity(group, activity, activity.Actor is { } a && Origins.SameOrigin(a, id));
     }
@@ -66,7 +70,7 @@ public sealed class AnnounceUnwrapper(RemoteGroupStore groups, ActorResolver res
         else
         {
             logger.LogDebug("Fetching {Object} from its origin (FEP-fe34)", id);
-            post = await resolver.GetObjectAsync(id, ct) as AsObject;
+            post = await FetchAsync(id, ct) as AsObject;
         }
 
         if (post?.Id is null || post.AttributedToActor is not { } author || !Origins.SameOrigin(author, post.Id) || !Origins.SameOrigin(actor, post.Id))
@@ -76,6 +80,21 @@ public sealed class AnnounceUnwrapper(RemoteGroupStore groups, ActorResolver res
         }
 
         return post;
+    }
+
+    /// <summary>The document at <paramref name="id"/>; null when its origin says it does not exist (404/410) or sends
+    /// something unusable. Network trouble is thrown, so the inbox tries the Announce again later.</summary>
+    private async Task<AsEntity?> FetchAsync(Uri id, CancellationToken ct)
+    {
+        try
+        {
+            return await resolver.GetObjectAsync(id, ct);
+        }
+        catch (ResolutionException ex) when (ex.Failure is ResolutionFailure.Gone or ResolutionFailure.Invalid or ResolutionFailure.Refused)
+        {
+            logger.LogInformation("{Id} could not be fetched from its origin: {Message}", id, ex.Message);
+            return null;
+        }
     }
 
     /// <summary>True when <paramref name="speaker"/> (who signed) may vouch for the activity's embedded content.</summary>
