@@ -25,6 +25,12 @@ public sealed class ActorUrls(IOptions<KindredOptions> options)
 
     public Uri Group(string slug) => new($"{Base}/groups/{Uri.EscapeDataString(slug.ToLowerInvariant())}");
 
+    /// <summary>A local thread as an ActivityPub <c>Page</c> (the same URL serves its HTML page).</summary>
+    public Uri Thread(Guid id) => new($"{Base}/threads/{id}");
+
+    /// <summary>A local reply as an ActivityPub <c>Note</c> (HTML requests are redirected into its thread).</summary>
+    public Uri Reply(Guid id) => new($"{Base}/replies/{id}");
+
     public static Uri Sub(Uri actor, string segment) => new(actor.AbsoluteUri + "/" + segment);
 
     /// <summary>True when <paramref name="id"/> is on this instance's origin.</summary>
