@@ -3,6 +3,7 @@ using Kindred.Server.Federation.Endpoints;
 using Kindred.Server.Federation.Inbox;
 using Kindred.Server.Federation.Inbox.Handlers;
 using Kindred.Server.Federation.Keys;
+using Kindred.Server.Federation.Outbox;
 using Kindred.Server.Federation.Resolution;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -21,6 +22,11 @@ public static class FederationSetup
         // Delivery signs with the sending actor's key from the key store (registered before AddKindredDelivery's default).
         services.TryAddSingleton(sp => new Delivery.DeliveryKeySource((actorId, ct) => sp.GetRequiredService<ActorKeys>().GetSigningKeyAsync(actorId, ct)));
         services.AddSingleton<ActorDocuments>();
+
+        // Outbox: local group posts become the author's activities and the group's Announce, queued in the caller's transaction.
+        services.AddSingleton<LocalPosts>();
+        services.AddSingleton<GroupAnnouncer>();
+        services.AddSingleton<GroupPublisher>();
 
         // Signatures: what we send (draft-cavage, RSA) and what we accept (cavage and RFC 9421).
         services.AddSingleton(sp => new CavageSigner(sp.GetRequiredService<TimeProvider>()));
@@ -64,6 +70,7 @@ public static class FederationSetup
         var federation = app.MapGroup("").ExcludeFromDescription();
         federation.MapDiscoveryEndpoints();
         federation.MapActorEndpoints();
+        federation.MapObjectEndpoints();
         federation.MapInboxEndpoints();
         return app;
     }
