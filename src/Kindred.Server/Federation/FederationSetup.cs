@@ -52,6 +52,8 @@ public static class FederationSetup
         services.AddSingleton<InboxReceiver>();
         services.AddSingleton<InboxDispatcher>();
         services.AddSingleton<FollowHandler>();
+        services.AddSingleton<Groups.RemoteMembers>();
+        services.AddSingleton<GroupFollowHandler>();
         services.AddSingleton<UndoFollowHandler>();
         services.AddSingleton<DeleteActorHandler>();
         services.AddHostedService<InboxWorker>();
@@ -71,6 +73,7 @@ public static class FederationSetup
         federation.MapDiscoveryEndpoints();
         federation.MapActorEndpoints();
         federation.MapObjectEndpoints();
+        federation.MapGroupCollections();
         federation.MapInboxEndpoints();
         return app;
     }

@@ -154,8 +154,23 @@ public static class GroupOutbox
     public static Uri AnnounceId(OutboxGroup group, string innerActivityId)
     {
         ArgumentNullException.ThrowIfNull(group);
-        var hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(innerActivityId)))[..32];
-        return Fragment(group.Id, "announces/" + hash);
+        return Fragment(group.Id, "announces/" + Hash(innerActivityId));
+    }
+
+    private static string Hash(string text) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)))[..32];
+
+    /// <summary>The group accepts a Follow (membership); id <c>{group}#accepts/{hash of the Follow id}</c>.</summary>
+    public static JsonObject Accept(OutboxGroup group, Uri followId, Uri follower)
+    {
+        ArgumentNullException.ThrowIfNull(group);
+        return ActivityJson.Accept(Fragment(group.Id, "accepts/" + Hash(followId.AbsoluteUri)), group.Id, ActivityJson.Follow(followId, follower, group.Id), follower);
+    }
+
+    /// <summary>The group refuses a Follow; id <c>{group}#rejects/{hash of the Follow id}</c>.</summary>
+    public static JsonObject Reject(OutboxGroup group, Uri followId, Uri follower)
+    {
+        ArgumentNullException.ThrowIfNull(group);
+        return ActivityJson.Reject(Fragment(group.Id, "rejects/" + Hash(followId.AbsoluteUri)), group.Id, ActivityJson.Follow(followId, follower, group.Id), follower);
     }
 
     /// <summary>True when the JSON addresses <c>as:Public</c> anywhere (members-only groups must never).</summary>
