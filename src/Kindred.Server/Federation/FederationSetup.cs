@@ -3,6 +3,7 @@ using Kindred.Server.Federation.Endpoints;
 using Kindred.Server.Federation.Inbox;
 using Kindred.Server.Federation.Inbox.Handlers;
 using Kindred.Server.Federation.Keys;
+using Kindred.Server.Federation.Outbox;
 using Kindred.Server.Federation.RemoteGroups;
 using Kindred.Server.Federation.Resolution;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -22,6 +23,11 @@ public static class FederationSetup
         // Delivery signs with the sending actor's key from the key store (registered before AddKindredDelivery's default).
         services.TryAddSingleton(sp => new Delivery.DeliveryKeySource((actorId, ct) => sp.GetRequiredService<ActorKeys>().GetSigningKeyAsync(actorId, ct)));
         services.AddSingleton<ActorDocuments>();
+
+        // Outbox: local group posts become the author's activities and the group's Announce, queued in the caller's transaction.
+        services.AddSingleton<LocalPosts>();
+        services.AddSingleton<GroupAnnouncer>();
+        services.AddSingleton<GroupPublisher>();
 
         // Signatures: what we send (draft-cavage, RSA) and what we accept (cavage and RFC 9421).
         services.AddSingleton(sp => new CavageSigner(sp.GetRequiredService<TimeProvider>()));
@@ -48,6 +54,8 @@ public static class FederationSetup
         services.AddSingleton<InboxReceiver>();
         services.AddSingleton<InboxDispatcher>();
         services.AddSingleton<FollowHandler>();
+        services.AddSingleton<Groups.RemoteMembers>();
+        services.AddSingleton<GroupFollowHandler>();
         services.AddSingleton<UndoFollowHandler>();
         services.AddSingleton<DeleteActorHandler>();
         services.AddSingleton<AcceptFollowHandler>();
@@ -63,6 +71,7 @@ public static class FederationSetup
         services.AddSingleton<AnnounceUnwrapper>();
         services.AddSingleton<RemotePosts>();
         services.AddSingleton<RemotePostChanges>();
+        services.AddSingleton<RemoteGroupPublisher>();
         services.AddHostedService<InboxWorker>();
         return services;
     }
@@ -79,6 +88,8 @@ public static class FederationSetup
         var federation = app.MapGroup("").ExcludeFromDescription();
         federation.MapDiscoveryEndpoints();
         federation.MapActorEndpoints();
+        federation.MapObjectEndpoints();
+        federation.MapGroupCollections();
         federation.MapInboxEndpoints();
         return app;
     }

@@ -26,6 +26,11 @@ public static class PageCatalog
         ["/account"] = Page(Audience.Members),
         ["/admin"] = Page(Audience.Admins),
         ["/admin/registrations"] = Page(Audience.Admins),
+        ["/replies/{id:guid}"] = NotAPage("ActivityPub Note (JSON); browsers are redirected into the thread"),
+        ["/groups/{slug}/followers"] = NotAPage("ActivityPub collection (JSON)"),
+        ["/groups/{slug}/outbox"] = NotAPage("ActivityPub collection (JSON)"),
+        ["/groups/{slug}/featured"] = NotAPage("ActivityPub collection (JSON)"),
+        ["/groups/{slug}/moderators"] = NotAPage("ActivityPub collection (JSON)"),
         // e.g. ["/groups/{slug}"] = Page(Audience.Anyone, data => data.GroupUrlAsync()),
         // e.g. ["/users/{username}/outbox"] = NotAPage("ActivityPub collection (JSON)"),
     };

@@ -50,9 +50,10 @@ public sealed record MemberUpdate(
 
 public sealed record InviteBody(string? Username);
 
-public sealed record JoinRequestResponse(Guid Id, string Username, string? Answer, DateTimeOffset CreatedAt)
+public sealed record JoinRequestResponse(Guid Id, string Username, string? Answer, DateTimeOffset CreatedAt,
+    [property: Description("For someone on another server: their profile (Username is then name@host).")] string? ProfileUrl)
 {
-    public static JoinRequestResponse From(JoinRequestView r) => new(r.Id, r.Username, r.Answer, r.CreatedAt);
+    public static JoinRequestResponse From(JoinRequestView r) => new(r.Id, r.Username, r.Answer, r.CreatedAt, r.ProfileUrl);
 }
 
 public sealed record ThreadResponse(

@@ -9,7 +9,9 @@ namespace Kindred.Server.Federation.Inbox;
 /// Group activities (Create/Announce/Like/Flag to a group...) belong to the group federation work.
 /// </summary>
 public sealed class InboxDispatcher(
+    ActorUrls urls,
     FollowHandler follow,
+    GroupFollowHandler groupFollow,
     UndoFollowHandler undoFollow,
     DeleteActorHandler deleteActor,
     AcceptFollowHandler acceptFollow,
@@ -25,6 +27,9 @@ public sealed class InboxDispatcher(
         var objectType = activity.Object?.Embedded?.Type ?? row.ObjectType ?? "";
         switch (activity.Type, objectType)
         {
+            case ("Follow", _) when urls.GroupSlugOf(activity.Object?.Id) is not null:
+                await groupFollow.HandleAsync(activity, ct);
+                break;
             case ("Follow", _):
                 await follow.HandleAsync(activity, ct);
                 break;

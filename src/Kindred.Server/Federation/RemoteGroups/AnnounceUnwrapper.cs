@@ -13,10 +13,17 @@ public sealed record AnnouncedActivity(RemoteGroup Group, AsActivity Activity, b
 /// believed only when it is on that same origin. Anything else is fetched from its own origin: an inner activity sent
 /// by id only, and (through <see cref="ObjectAsync"/>) a post embedded by a group on another origin than the post.
 /// </summary>
-public sealed class AnnounceUnwrapper(RemoteGroupStore groups, ActorResolver resolver, ILogger<AnnounceUnwrapper> logger)
+public sealed class AnnounceUnwrapper(RemoteGroupStore groups, ActorResolver resolver, ActorUrls urls, ILogger<AnnounceUnwrapper> logger)
 {
     /// <summary>The announced activity, or null when the Announce is not from a followed group or cannot be verified.</summary>
     public async Task<AnnouncedActivity?> UnwrapAsync(AsActivity announce, CancellationToken ct)
+    {
+        var announced = await UnwrapAnyAsync(announce, ct);
+        // Our own members' posts coming back from the group: we are their origin and already hold them.
+        return announced?.Activity.Actor is { } actor && urls.IsLocal(actor) ? null : announced;
+    }
+
+    private async Task<AnnouncedActivity?> UnwrapAnyAsync(AsActivity announce, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(announce);
         var group = await groups.FindByApIdAsync(announce.Actor!, ct);

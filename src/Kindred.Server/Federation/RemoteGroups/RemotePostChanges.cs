@@ -64,7 +64,7 @@ public sealed class RemotePostChanges(Database db, RemotePosts posts, TimeProvid
         var at = time.GetUtcNow();
         var outcome = await db.InTransactionAsync(async (c, tx) =>
         {
-            var stored = await RemotePosts.FindAsync(c, tx, objectId);
+            var stored = await posts.FindAsync(c, tx, objectId);
             if (stored is null || stored.DeletedAt is not null)
             {
                 return "unknown or already deleted";

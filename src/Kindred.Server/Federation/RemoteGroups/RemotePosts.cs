@@ -32,22 +32,28 @@ public sealed record StoredPost
 /// answering a thread or reply we hold becomes a reply. Missing parents are fetched from their origin, at most
 /// <see cref="MaxParentDepth"/> levels up. Idempotent by ActivityPub id; content is sanitised remote HTML.
 /// </summary>
-public sealed class RemotePosts(Database db, ActorResolver resolver, SafeHtml safe, Notifications notifications, TimeProvider time, ILogger<RemotePosts> logger)
+public sealed class RemotePosts(Database db, ActorResolver resolver, ActorUrls urls, SafeHtml safe, Notifications notifications, TimeProvider time, ILogger<RemotePosts> logger)
 {
     public const int MaxParentDepth = 5;
 
     private const string Find = """
         SELECT 'thread' AS kind, t.id, t.id AS thread_id, t.group_id, t.id AS root_id, -1 AS depth, t.author_id,
             t.author_id AS thread_author_id, t.remote_author, t.deleted_at
-        FROM threads t WHERE t.ap_id = @apId
+        FROM threads t WHERE t.ap_id = @apId OR t.id = @localId
         UNION ALL
         SELECT 'reply' AS kind, r.id, r.thread_id, t.group_id, r.root_id, r.depth, r.author_id,
             t.author_id AS thread_author_id, r.remote_author, r.deleted_at
-        FROM replies r JOIN threads t ON t.id = r.thread_id WHERE r.ap_id = @apId
+        FROM replies r JOIN threads t ON t.id = r.thread_id WHERE r.ap_id = @apId OR r.id = @localId
         """;
 
-    public static Task<StoredPost?> FindAsync(DbConnection c, DbTransaction? tx, Uri apId) =>
-        c.QuerySingleOrDefaultAsync<StoredPost>(Find, new { apId = apId.AbsoluteUri }, tx);
+    /// <summary>By ActivityPub id: a stored remote ap_id, or one of our own URLs (<c>/threads/{id}</c>, <c>/replies/{id}</c>),
+    /// which is how other servers answer our members.</summary>
+    public Task<StoredPost?> FindAsync(DbConnection c, DbTransaction? tx, Uri apId) =>
+        c.QuerySingleOrDefaultAsync<StoredPost>(Find, new { apId = apId.AbsoluteUri, localId = urls.IsLocal(apId) ? LocalIdOf(apId) : null }, tx);
+
+    private static Guid? LocalIdOf(Uri apId) =>
+        apId.AbsolutePath.Split('/', StringSplitOptions.RemoveEmptyEntries) is ["threads" or "replies", var s] && Guid.TryParse(s, out var id) && apId.Fragment.Length == 0
+            ? id : null;
 
     public async Task<StoredPost?> FindAsync(Uri apId, CancellationToken ct)
     {
