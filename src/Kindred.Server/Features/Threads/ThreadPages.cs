@@ -128,7 +128,7 @@ public static class ThreadPages
     private static Task<IResult> ComposePage(HttpContext http, Pages pages, GroupView group, StartThread.Input values, IReadOnlyDictionary<string, string> errors, int status = 200) =>
         pages.RenderAsync(http, "thread-new", $"Start a thread in {group.Name}", new
         {
-            Group = new { group.Name, Url = $"/groups/{group.Slug.ToLowerInvariant()}", Action = $"/groups/{group.Slug.ToLowerInvariant()}/threads", IsFederated = group.Federation == Group.Federated },
+            Group = new { group.Name, Url = $"/groups/{group.Slug.ToLowerInvariant()}", Action = $"/groups/{group.Slug.ToLowerInvariant()}/threads", IsFederated = group.Federation == Group.Federated, group.IsRemote, group.Origin },
             Values = values,
             Errors = errors.ToDictionary(e => e.Key, e => e.Value),
         }, status);
