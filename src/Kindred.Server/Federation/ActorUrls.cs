@@ -25,6 +25,23 @@ public sealed class ActorUrls(IOptions<KindredOptions> options)
 
     public Uri Group(string slug) => new($"{Base}/groups/{Uri.EscapeDataString(slug.ToLowerInvariant())}");
 
+    /// <summary>A local thread as an ActivityPub <c>Page</c> (the same URL serves its HTML page).</summary>
+    public Uri Thread(Guid id) => new($"{Base}/threads/{id}");
+
+    /// <summary>A local reply as an ActivityPub <c>Note</c> (HTML requests are redirected into its thread).</summary>
+    public Uri Reply(Guid id) => new($"{Base}/replies/{id}");
+
+    /// <summary>The slug when <paramref name="id"/> is a local Group actor id (<c>{PublicUrl}/groups/{slug}</c>), else null.</summary>
+    public string? GroupSlugOf(Uri? id)
+    {
+        if (id is null || !IsLocal(id) || !string.IsNullOrEmpty(id.Query) || !string.IsNullOrEmpty(id.Fragment))
+        {
+            return null;
+        }
+
+        return id.AbsolutePath.Split('/', StringSplitOptions.RemoveEmptyEntries) is ["groups", var slug] ? Uri.UnescapeDataString(slug) : null;
+    }
+
     public static Uri Sub(Uri actor, string segment) => new(actor.AbsoluteUri + "/" + segment);
 
     /// <summary>True when <paramref name="id"/> is on this instance's origin.</summary>

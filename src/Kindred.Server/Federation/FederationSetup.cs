@@ -3,6 +3,8 @@ using Kindred.Server.Federation.Endpoints;
 using Kindred.Server.Federation.Inbox;
 using Kindred.Server.Federation.Inbox.Handlers;
 using Kindred.Server.Federation.Keys;
+using Kindred.Server.Federation.Outbox;
+using Kindred.Server.Federation.RemoteGroups;
 using Kindred.Server.Federation.Resolution;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -22,6 +24,11 @@ public static class FederationSetup
         services.TryAddSingleton(sp => new Delivery.DeliveryKeySource((actorId, ct) => sp.GetRequiredService<ActorKeys>().GetSigningKeyAsync(actorId, ct)));
         services.AddSingleton<ActorDocuments>();
 
+        // Outbox: local group posts become the author's activities and the group's Announce, queued in the caller's transaction.
+        services.AddSingleton<LocalPosts>();
+        services.AddSingleton<GroupAnnouncer>();
+        services.AddSingleton<GroupPublisher>();
+
         // Signatures: what we send (draft-cavage, RSA) and what we accept (cavage and RFC 9421).
         services.AddSingleton(sp => new CavageSigner(sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton(sp => new HttpSignatureVerifier(sp.GetRequiredService<TimeProvider>(), new HttpSignatureVerifierOptions
@@ -38,6 +45,7 @@ public static class FederationSetup
             .ConfigurePrimaryHttpMessageHandler(sp => CreateHandler(sp.GetRequiredService<IOptions<FederationOptions>>().Value));
         services.AddSingleton<RemoteFetcher>();
         services.AddSingleton<ActorResolver>();
+        services.AddSingleton<WebFingerClient>();
 
         // Inbox: verify + store + 202, then one worker per node dispatching to one handler per activity.
         services.AddSingleton<RequestVerifier>();
@@ -46,8 +54,24 @@ public static class FederationSetup
         services.AddSingleton<InboxReceiver>();
         services.AddSingleton<InboxDispatcher>();
         services.AddSingleton<FollowHandler>();
+        services.AddSingleton<Groups.RemoteMembers>();
+        services.AddSingleton<GroupFollowHandler>();
         services.AddSingleton<UndoFollowHandler>();
         services.AddSingleton<DeleteActorHandler>();
+        services.AddSingleton<AcceptFollowHandler>();
+        services.AddSingleton<RejectFollowHandler>();
+        services.AddSingleton<AnnounceHandler>();
+        services.AddSingleton<AnnouncedPostHandler>();
+        services.AddSingleton<AnnouncedDeleteHandler>();
+
+        // Remote groups, local members: join by address, follow state, posts the groups Announce.
+        services.AddSingleton<RemoteGroupStore>();
+        services.AddSingleton<RemoteGroupResolver>();
+        services.AddSingleton<RemoteMembership>();
+        services.AddSingleton<AnnounceUnwrapper>();
+        services.AddSingleton<RemotePosts>();
+        services.AddSingleton<RemotePostChanges>();
+        services.AddSingleton<RemoteGroupPublisher>();
         services.AddHostedService<InboxWorker>();
         return services;
     }
@@ -64,6 +88,8 @@ public static class FederationSetup
         var federation = app.MapGroup("").ExcludeFromDescription();
         federation.MapDiscoveryEndpoints();
         federation.MapActorEndpoints();
+        federation.MapObjectEndpoints();
+        federation.MapGroupCollections();
         federation.MapInboxEndpoints();
         return app;
     }

@@ -76,6 +76,7 @@ public static class KindredApp
         app.MapAccountApi();
         app.MapAdminPages();
         app.MapGroupPages();
+        app.MapRemoteGroupPages();
         app.MapGroupSettingsPages();
         app.MapGroupApi();
         app.MapThreadPages();

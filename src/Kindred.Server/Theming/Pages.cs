@@ -27,6 +27,7 @@ public sealed class Pages(ThemeEngine theme, InstanceSettings settings, IAntifor
         ["group-saved"] = "Group settings saved.",
         ["joined"] = "Welcome! You are now a member of this group.",
         ["join-requested"] = "Thank you. Your request is waiting for a moderator; you will find their answer under Notifications.",
+        ["remote-join-requested"] = "Your request was sent to the group's server. You will be a member as soon as the group accepts it.",
         ["left"] = "You have left the group.",
         ["thread-started"] = "Your thread is posted. Members will see it in \"Waiting for a reply\" until someone answers.",
         ["reply-posted"] = "Your reply is posted.",

@@ -45,6 +45,11 @@ public static class PageCatalog
         ["/users/{username}/followers"] = NotAPage("ActivityPub collection (JSON)"),
         ["/users/{username}/following"] = NotAPage("ActivityPub collection (JSON)"),
         ["/users/{username}/outbox"] = NotAPage("ActivityPub collection (JSON)"),
+        ["/replies/{id:guid}"] = NotAPage("ActivityPub Note (JSON); browsers are redirected into the thread"),
+        ["/groups/{slug}/followers"] = NotAPage("ActivityPub collection (JSON)"),
+        ["/groups/{slug}/outbox"] = NotAPage("ActivityPub collection (JSON)"),
+        ["/groups/{slug}/featured"] = NotAPage("ActivityPub collection (JSON)"),
+        ["/groups/{slug}/moderators"] = NotAPage("ActivityPub collection (JSON)"),
     };
 
     /// <summary>

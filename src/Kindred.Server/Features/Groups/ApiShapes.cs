@@ -26,16 +26,18 @@ public sealed record GroupResponse(
     string? JoinQuestion, string Federation, long MemberCount, DateTimeOffset CreatedAt,
     [property: Description("Your role: owner, moderator, member, or null.")] string? MyRole,
     [property: Description("Your label in the group: peer_supporter, staff, or null.")] string? MyLabel,
-    [property: Description("request while your join request waits, invite when you are invited, else null.")] string? MyRequest)
+    [property: Description("request while your join request waits, invite when you are invited, else null.")] string? MyRequest,
+    [property: Description("local, or the host of a group whose home is another server (its slug is then name@host).")] string Origin,
+    [property: Description("Groups on other servers: pending, joined or rejected (the group's answer to your request), else null.")] string? MyRemoteState)
 {
     public static GroupResponse From(GroupView g, SafeHtml safe, string origin) => new(g.Slug, g.Name, $"{origin}/groups/{g.Slug.ToLowerInvariant()}",
         g.Description, g.Rules, safe.FromMarkdown(g.Rules).Value, g.Visibility, g.JoinPolicy, g.JoinQuestion, g.Federation, g.MemberCount,
-        g.CreatedAt, g.ViewerRole, g.ViewerLabel, g.ViewerRequest);
+        g.CreatedAt, g.ViewerRole, g.ViewerLabel, g.ViewerRequest, g.Origin, g.ViewerRemoteState);
 }
 
 public sealed record JoinBody([property: Description("Answer to the group's question (approval groups).")] string? Answer);
 
-public sealed record MembershipResponse([property: Description("joined or pending.")] string Status);
+public sealed record MembershipResponse([property: Description("joined, pending, or rejected (groups on other servers).")] string Status);
 
 public sealed record MemberResponse(string Username, string Role, string? Label, DateTimeOffset JoinedAt)
 {
@@ -48,9 +50,10 @@ public sealed record MemberUpdate(
 
 public sealed record InviteBody(string? Username);
 
-public sealed record JoinRequestResponse(Guid Id, string Username, string? Answer, DateTimeOffset CreatedAt)
+public sealed record JoinRequestResponse(Guid Id, string Username, string? Answer, DateTimeOffset CreatedAt,
+    [property: Description("For someone on another server: their profile (Username is then name@host).")] string? ProfileUrl)
 {
-    public static JoinRequestResponse From(JoinRequestView r) => new(r.Id, r.Username, r.Answer, r.CreatedAt);
+    public static JoinRequestResponse From(JoinRequestView r) => new(r.Id, r.Username, r.Answer, r.CreatedAt, r.ProfileUrl);
 }
 
 public sealed record ThreadResponse(
@@ -59,7 +62,7 @@ public sealed record ThreadResponse(
     bool Pinned, bool Locked, bool Deleted, DateTimeOffset CreatedAt, DateTimeOffset? EditedAt)
 {
     public static ThreadResponse From(ThreadView t, SafeHtml safe, string origin) => new(t.Id, $"{origin}/threads/{t.Id}", t.GroupSlug,
-        t.Title, t.Content, t.IsDeleted ? "" : safe.FromMarkdown(t.Content).Value, t.ContentWarning, t.AuthorName, t.AuthorLabel, t.ReplyCount,
+        t.Title, t.Content, t.IsDeleted ? "" : PostHtml.Render(safe, t.Content, t.Origin).Value, t.ContentWarning, t.AuthorName, t.AuthorLabel, t.ReplyCount,
         t.AnsweredAt is null && !t.IsDeleted, t.PinnedAt is not null, t.LockedAt is not null, t.IsDeleted, t.CreatedAt, t.EditedAt);
 }
 
@@ -77,7 +80,7 @@ public sealed record ReplyResponse(
     DateTimeOffset CreatedAt, DateTimeOffset? EditedAt)
 {
     public static ReplyResponse From(ReplyView r, SafeHtml safe, string origin) => new(r.Id, r.ThreadId, $"{origin}/threads/{r.ThreadId}#reply-{r.Id}",
-        r.InReplyTo, r.Depth, r.Content, r.IsDeleted ? "" : safe.FromMarkdown(r.Content).Value, r.ContentWarning, r.AuthorName, r.AuthorLabel,
+        r.InReplyTo, r.Depth, r.Content, r.IsDeleted ? "" : PostHtml.Render(safe, r.Content, r.Origin).Value, r.ContentWarning, r.AuthorName, r.AuthorLabel,
         r.IsDeleted, r.CreatedAt, r.EditedAt);
 }
 
@@ -104,6 +107,7 @@ public static class ApiProblems
             Failure.Forbidden => "Not allowed",
             Failure.NotFound => "Not found",
             Failure.Conflict => "Conflict",
+            Failure.Unreachable => "Other server unreachable",
             _ => "Invalid request",
         },
         detail: o.Message,
@@ -112,6 +116,7 @@ public static class ApiProblems
             Failure.Forbidden => StatusCodes.Status403Forbidden,
             Failure.NotFound => StatusCodes.Status404NotFound,
             Failure.Conflict => StatusCodes.Status409Conflict,
+            Failure.Unreachable => StatusCodes.Status502BadGateway,
             _ => StatusCodes.Status400BadRequest,
         });
 

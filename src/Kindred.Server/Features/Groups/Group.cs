@@ -74,13 +74,22 @@ public sealed record GroupView
     /// <summary>'request' (waiting for a moderator) or 'invite' (a moderator invited the viewer), else null.</summary>
     public string? ViewerRequest { get; init; }
 
+    /// <summary>'local', or the host of a group whose home is another server (its slug is then <c>name@host</c>).</summary>
+    public string Origin { get; init; } = "local";
+
+    /// <summary>For a remote group: pending, joined or rejected (the group's answer to the viewer's Follow), else null.</summary>
+    public string? ViewerRemoteState { get; init; }
+
+    public bool IsRemote => Origin != "local";
     public bool IsMember => ViewerRole is not null;
     public bool CanModerate => GroupRoles.CanModerate(ViewerRole);
     public bool IsOwner => ViewerRole == GroupRoles.Owner;
     public bool IsInvited => ViewerRequest == "invite";
 
-    /// <summary>Members-only groups and their threads exist only for their members (and, for the group's name, the people invited).</summary>
-    public bool CanRead => Visibility == Group.Public || IsMember;
+    /// <summary>Members-only groups and their threads exist only for their members (and, for the group's name, the people invited).
+    /// A remote group is shown here only to the members who follow it: that someone on this instance follows, say, a
+    /// recovery group elsewhere is itself private.</summary>
+    public bool CanRead => IsRemote ? IsMember : Visibility == Group.Public || IsMember;
 
-    public bool CanSee => CanRead || IsInvited;
+    public bool CanSee => CanRead || IsInvited || ViewerRemoteState is not null;
 }

@@ -1,4 +1,5 @@
 using Kindred.Server.Content;
+using Kindred.Server.Federation.RemoteGroups;
 using Kindred.Server.Hosting;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -58,9 +59,12 @@ public static class GroupApi
         }).WithName("UpdateGroup").WithSummary("Change a group's settings (owner); fields left out keep their value");
 
         api.MapPost("/{slug}/membership", async Task<Results<Created<MembershipResponse>, Accepted<MembershipResponse>, ValidationProblem, ProblemHttpResult>> (
-            string slug, JoinBody? body, HttpContext http, Membership membership) =>
+            string slug, JoinBody? body, HttpContext http, Membership membership, RemoteMembership remote) =>
         {
-            var result = await membership.JoinAsync(slug, http.Viewer(), body?.Answer, http.RequestAborted);
+            // name@host: a group on another server, joined by Follow (answered later: 202 until it accepts).
+            var result = RemoteGroupAddress.IsRemote(slug)
+                ? await remote.JoinAsync(slug, http.Viewer(), http.RequestAborted)
+                : await membership.JoinAsync(slug, http.Viewer(), body?.Answer, http.RequestAborted);
             if (result.Failure == Failure.Invalid)
             {
                 return ApiProblems.Validation(result);
@@ -73,14 +77,34 @@ public static class GroupApi
 
             return result.Value == JoinResult.Joined
                 ? TypedResults.Created($"{http.Origin()}/api/v1/groups/{slug}/membership", new MembershipResponse("joined"))
-                : TypedResults.Accepted((string?)null, new MembershipResponse("pending"));
-        }).WithName("JoinGroup").WithSummary("Join (201) or ask to join (202, approval groups)");
+                : TypedResults.Accepted($"{http.Origin()}/api/v1/groups/{slug}/membership", new MembershipResponse("pending"));
+        }).WithName("JoinGroup").WithSummary("Join (201) or ask to join (202: approval groups, and groups on other servers by name@host)");
 
-        api.MapDelete("/{slug}/membership", async Task<Results<NoContent, ProblemHttpResult>> (string slug, HttpContext http, Membership membership) =>
+        api.MapGet("/{slug}/membership", async Task<Results<Ok<MembershipResponse>, ProblemHttpResult>> (string slug, HttpContext http,
+            GroupQueries groups, RemoteMembership remote) =>
         {
-            var result = await membership.LeaveAsync(slug, http.Viewer(), http.RequestAborted);
+            if (RemoteGroupAddress.IsRemote(slug))
+            {
+                var state = await remote.StatusAsync(slug, http.Viewer(), http.RequestAborted);
+                return state.Ok ? TypedResults.Ok(new MembershipResponse(state.Value!)) : ApiProblems.Problem(state);
+            }
+
+            var group = await groups.FindAsync(slug, http.Viewer(), http.RequestAborted);
+            return group switch
+            {
+                { IsMember: true } => TypedResults.Ok(new MembershipResponse("joined")),
+                { ViewerRequest: "request" } => TypedResults.Ok(new MembershipResponse("pending")),
+                _ => ApiProblems.NotFound(),
+            };
+        }).WithName("GetMembership").WithSummary("Your membership: joined, pending or rejected; 404 when you have not asked to join");
+
+        api.MapDelete("/{slug}/membership", async Task<Results<NoContent, ProblemHttpResult>> (string slug, HttpContext http, Membership membership, RemoteMembership remote) =>
+        {
+            var result = RemoteGroupAddress.IsRemote(slug)
+                ? await remote.LeaveAsync(slug, http.Viewer(), http.RequestAborted)
+                : await membership.LeaveAsync(slug, http.Viewer(), http.RequestAborted);
             return result.Ok ? TypedResults.NoContent() : ApiProblems.Problem(result);
-        }).WithName("LeaveGroup").WithSummary("Leave a group or withdraw a join request");
+        }).WithName("LeaveGroup").WithSummary("Leave a group or withdraw a join request (groups on other servers: Undo(Follow))");
 
         api.MapGet("/{slug}/members", async Task<Results<Ok<ListResponse<MemberResponse>>, ProblemHttpResult>> (string slug, string? after,
             HttpContext http, Members members) =>

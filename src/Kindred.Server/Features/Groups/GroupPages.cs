@@ -1,5 +1,6 @@
 using Kindred.Server.Content;
 using Kindred.Server.Features.Threads;
+using Kindred.Server.Federation.RemoteGroups;
 using Kindred.Server.Theming;
 
 namespace Kindred.Server.Features.Groups;
@@ -9,21 +10,8 @@ public static class GroupPages
 {
     public static IEndpointRouteBuilder MapGroupPages(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/groups", async (HttpContext http, Pages pages, GroupQueries groups, CreateGroup create, string? after, string? mine) =>
-        {
-            var viewer = http.Viewer();
-            var onlyMine = mine == "1" && viewer != Guid.Empty;
-            var page = onlyMine
-                ? await groups.ListMineAsync(viewer, after, ct: http.RequestAborted)
-                : await groups.ListVisibleAsync(viewer, after, ct: http.RequestAborted);
-            return await pages.RenderAsync(http, "groups", onlyMine ? "Your groups" : "Groups", new
-            {
-                OnlyMine = onlyMine,
-                Groups = page.Items.Select(g => new { g.Name, g.Description, g.MemberCount, Url = $"/groups/{g.Slug.ToLowerInvariant()}", g.IsMember }).ToList(),
-                Next = WebViews.NextLink(http, page.Next, "after", onlyMine ? "mine=1&" : null),
-                CanCreate = viewer != Guid.Empty && await create.MayCreateAsync(viewer, http.RequestAborted),
-            });
-        }).ExcludeFromDescription();
+        app.MapGet("/groups", (HttpContext http, Pages pages, GroupQueries groups, CreateGroup create, string? after, string? mine) =>
+            ListPageAsync(http, pages, groups, create, after, mine == "1", null, null)).ExcludeFromDescription();
 
         app.MapGet("/groups/new", async (HttpContext http, Pages pages, CreateGroup create) =>
             await create.MayCreateAsync(http.Viewer(), http.RequestAborted)
@@ -104,34 +92,63 @@ public static class GroupPages
             });
         }).ExcludeFromDescription();
 
-        app.MapPost("/groups/{slug}/join", async (string slug, HttpContext http, Pages pages, Membership membership) =>
+        app.MapPost("/groups/{slug}/join", async (string slug, HttpContext http, Pages pages, Membership membership, RemoteMembership remote) =>
         {
             if (await Forms.ReadAsync(http) is not { } form)
             {
                 return await Forms.ExpiredAsync(http);
             }
 
-            var result = await membership.JoinAsync(slug, http.Viewer(), Forms.Value(form, "answer"), http.RequestAborted);
+            var result = RemoteGroupAddress.IsRemote(slug)
+                ? await remote.JoinAsync(slug, http.Viewer(), http.RequestAborted)
+                : await membership.JoinAsync(slug, http.Viewer(), Forms.Value(form, "answer"), http.RequestAborted);
             if (!result.Ok)
             {
                 return await WebViews.FailureAsync(http, pages, result);
             }
 
-            return Results.Redirect($"/groups/{slug.ToLowerInvariant()}?notice={(result.Value == JoinResult.Joined ? "joined" : "join-requested")}");
+            var pending = RemoteGroupAddress.IsRemote(slug) ? "remote-join-requested" : "join-requested";
+            return Results.Redirect($"/groups/{slug.ToLowerInvariant()}?notice={(result.Value == JoinResult.Joined ? "joined" : pending)}");
         }).RequireAuthorization().ExcludeFromDescription();
 
-        app.MapPost("/groups/{slug}/leave", async (string slug, HttpContext http, Pages pages, Membership membership) =>
+        app.MapPost("/groups/{slug}/leave", async (string slug, HttpContext http, Pages pages, Membership membership, RemoteMembership remote) =>
         {
             if (await Forms.ReadAsync(http) is null)
             {
                 return await Forms.ExpiredAsync(http);
             }
 
-            var result = await membership.LeaveAsync(slug, http.Viewer(), http.RequestAborted);
+            var result = RemoteGroupAddress.IsRemote(slug)
+                ? await remote.LeaveAsync(slug, http.Viewer(), http.RequestAborted)
+                : await membership.LeaveAsync(slug, http.Viewer(), http.RequestAborted);
             return result.Ok ? Results.Redirect("/groups?notice=left") : await WebViews.FailureAsync(http, pages, result);
         }).RequireAuthorization().ExcludeFromDescription();
 
         return app;
+    }
+
+    /// <summary>The groups list; also re-rendered (400) with the "join a group on another server" form's error and input.</summary>
+    internal static async Task<IResult> ListPageAsync(HttpContext http, Pages pages, GroupQueries groups, CreateGroup create, string? after, bool mine,
+        string? address, IReadOnlyDictionary<string, string>? errors, int status = StatusCodes.Status200OK)
+    {
+        var viewer = http.Viewer();
+        var onlyMine = mine && viewer != Guid.Empty;
+        var page = onlyMine
+            ? await groups.ListMineAsync(viewer, after, ct: http.RequestAborted)
+            : await groups.ListVisibleAsync(viewer, after, ct: http.RequestAborted);
+        return await pages.RenderAsync(http, "groups", onlyMine ? "Your groups" : "Groups", new
+        {
+            OnlyMine = onlyMine,
+            Groups = page.Items.Select(g => new
+            {
+                g.Name, g.Description, g.MemberCount, Url = $"/groups/{g.Slug.ToLowerInvariant()}", g.IsMember, g.IsRemote, g.Origin,
+                RemoteState = g.IsMember ? null : g.ViewerRemoteState,
+            }).ToList(),
+            Next = WebViews.NextLink(http, page.Next, "after", onlyMine ? "mine=1&" : null),
+            CanCreate = viewer != Guid.Empty && await create.MayCreateAsync(viewer, http.RequestAborted),
+            Address = address,
+            Errors = errors?.ToDictionary(e => e.Key, e => e.Value) ?? [],
+        }, status);
     }
 
     internal static GroupRules.Fields ReadFields(IFormCollection form, bool withSlug) => new(

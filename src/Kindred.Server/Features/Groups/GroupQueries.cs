@@ -7,10 +7,11 @@ namespace Kindred.Server.Features.Groups;
 public sealed class GroupQueries(Database db)
 {
     private const string ViewColumns = """
-        g.id, g.slug, g.name, g.description, g.rules, g.visibility, g.join_policy, g.join_question, g.federation, g.created_at,
+        g.id, g.slug, g.name, g.description, g.rules, g.visibility, g.join_policy, g.join_question, g.federation, g.created_at, g.origin,
         (SELECT COUNT(*) FROM group_members c WHERE c.group_id = g.id) AS member_count,
         m.role AS viewer_role, m.label AS viewer_label,
-        (SELECT r.kind FROM join_requests r WHERE r.group_id = g.id AND r.user_id = @viewer) AS viewer_request
+        (SELECT r.kind FROM join_requests r WHERE r.group_id = g.id AND r.user_id = @viewer) AS viewer_request,
+        (SELECT f.state FROM remote_group_follows f WHERE f.group_id = g.id AND f.user_id = @viewer) AS viewer_remote_state
         """;
 
     private static readonly string BySlug = $"""
@@ -31,7 +32,7 @@ public sealed class GroupQueries(Database db)
     private static readonly string Discover = $"""
         SELECT {ViewColumns}
         FROM groups g LEFT JOIN group_members m ON m.group_id = g.id AND m.user_id = @viewer
-        WHERE (g.visibility = 'public' OR m.user_id IS NOT NULL) AND g.slug_normalized > @after
+        WHERE ((g.visibility = 'public' AND g.origin = 'local') OR m.user_id IS NOT NULL) AND g.slug_normalized > @after
         ORDER BY g.slug_normalized
         LIMIT @limit
         """;
@@ -44,15 +45,17 @@ public sealed class GroupQueries(Database db)
         return Page<GroupView>.From(rows, size, g => g.Slug.ToLowerInvariant());
     }
 
+    // Remote groups the viewer asked to join appear too, with their state (pending, rejected) until they are members.
     private static readonly string Mine = $"""
         SELECT {ViewColumns}
-        FROM group_members m JOIN groups g ON g.id = m.group_id
-        WHERE m.user_id = @viewer AND g.slug_normalized > @after
+        FROM groups g LEFT JOIN group_members m ON m.group_id = g.id AND m.user_id = @viewer
+        WHERE (m.user_id IS NOT NULL OR EXISTS (SELECT 1 FROM remote_group_follows f WHERE f.group_id = g.id AND f.user_id = @viewer))
+            AND g.slug_normalized > @after
         ORDER BY g.slug_normalized
         LIMIT @limit
         """;
 
-    /// <summary>The groups <paramref name="viewer"/> belongs to.</summary>
+    /// <summary>The groups <paramref name="viewer"/> belongs to, and remote groups they asked to join.</summary>
     public async Task<Page<GroupView>> ListMineAsync(Guid viewer, string? after, int size = Page<GroupView>.DefaultSize, CancellationToken ct = default)
     {
         await using var c = await db.OpenAsync(ct);

@@ -70,7 +70,7 @@ public static class GroupSettingsPages
                     Key = m.Username.ToLowerInvariant(),
                 }).ToList(),
                 Next = WebViews.NextLink(http, list.Value.Next, "after"),
-                Requests = requests?.Items.Select(r => new { r.Id, r.Username, r.Answer, CreatedAt = r.CreatedAt.UtcDateTime }).ToList(),
+                Requests = requests?.Items.Select(r => new { r.Id, r.Username, r.Answer, r.ProfileUrl, CreatedAt = r.CreatedAt.UtcDateTime }).ToList(),
                 MoreRequests = requests?.Next is not null,
                 Roles = GroupRoles.All,
             });

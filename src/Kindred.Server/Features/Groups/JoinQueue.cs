@@ -2,6 +2,7 @@ using Dapper;
 using Kindred.Server.Data;
 using Kindred.Server.Features.Accounts;
 using Kindred.Server.Features.Notifications;
+using Kindred.Server.Federation.Groups;
 
 namespace Kindred.Server.Features.Groups;
 
@@ -12,16 +13,27 @@ public sealed record JoinRequestView
     public string Kind { get; init; } = "request";
     public string? Answer { get; init; }
     public DateTimeOffset CreatedAt { get; init; }
+
+    /// <summary>Set for someone on another server (FEP-1b12 Follow of the group): their profile, for moderators to check.</summary>
+    public string? ProfileUrl { get; init; }
 }
 
 /// <summary>The requests waiting for a moderator, their decisions, and invitations.</summary>
-public sealed class JoinQueue(Database db, GroupQueries groups, UserStore users, Notifications.Notifications notifications, TimeProvider time)
+public sealed class JoinQueue(Database db, GroupQueries groups, UserStore users, Notifications.Notifications notifications, RemoteMembers remote, TimeProvider time)
 {
+    // Local requests and remote actors' Follows of an approval group (remote_members 'pending') in one queue.
     private const string Pending = """
-        SELECT r.id, u.username, r.kind, r.answer, r.created_at
-        FROM join_requests r JOIN users u ON u.id = r.user_id
-        WHERE r.group_id = @groupId AND r.kind = 'request' AND r.id > @after
-        ORDER BY r.id
+        SELECT q.id, q.username, q.kind, q.answer, q.created_at, q.profile_url FROM (
+            SELECT r.id, u.username, r.kind, r.answer, r.created_at, NULL AS profile_url
+            FROM join_requests r JOIN users u ON u.id = r.user_id
+            WHERE r.group_id = @groupId AND r.kind = 'request'
+            UNION ALL
+            SELECT m.id, COALESCE(m.name, m.actor_id) AS username, 'request' AS kind, NULL AS answer, m.created_at, COALESCE(m.profile_url, m.actor_id) AS profile_url
+            FROM remote_members m
+            WHERE m.group_id = @groupId AND m.state = 'pending'
+        ) q
+        WHERE q.id > @after
+        ORDER BY q.id
         LIMIT @limit
         """;
 
@@ -48,7 +60,7 @@ public sealed class JoinQueue(Database db, GroupQueries groups, UserStore users,
         ON CONFLICT (group_id, user_id) DO NOTHING
         """;
 
-    /// <summary>Approves or declines a request; the person is told either way.</summary>
+    /// <summary>Approves or declines a request; the person is told either way (someone on another server by Accept or Reject).</summary>
     public async Task<Outcome<bool>> DecideAsync(string slug, Guid moderatorId, Guid requestId, bool approve, CancellationToken ct = default)
     {
         var group = await ModeratedGroupAsync(slug, moderatorId, ct);
@@ -58,12 +70,14 @@ public sealed class JoinQueue(Database db, GroupQueries groups, UserStore users,
         }
 
         var groupId = group.Value!.Id;
-        return await db.InTransactionAsync(async (c, tx) =>
+        var result = await db.InTransactionAsync(async (c, tx) =>
         {
             var userId = await c.QuerySingleOrDefaultAsync<Guid?>(TakeRequest, new { id = requestId, groupId }, tx);
             if (userId is null)
             {
-                return Outcome<bool>.NotFound("That request is not waiting any more; another moderator may have decided it.");
+                return await remote.DecideAsync(c, tx, groupId, requestId, approve, ct)
+                    ? Outcome<bool>.Success(approve)
+                    : Outcome<bool>.NotFound("That request is not waiting any more; another moderator may have decided it.");
             }
 
             if (approve)
@@ -74,6 +88,8 @@ public sealed class JoinQueue(Database db, GroupQueries groups, UserStore users,
             await notifications.AddAsync(c, tx, userId.Value, approve ? NotificationKinds.JoinApproved : NotificationKinds.JoinDeclined, groupId, actorId: moderatorId);
             return Outcome<bool>.Success(approve);
         }, ct);
+        remote.Wake();
+        return result;
     }
 
     private const string IsMember = "SELECT COUNT(*) FROM group_members WHERE group_id = @groupId AND user_id = @userId";

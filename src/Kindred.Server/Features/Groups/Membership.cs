@@ -38,6 +38,12 @@ public sealed class Membership(Database db, GroupQueries groups, TimeProvider ti
             return Outcome<JoinResult>.Success(JoinResult.Joined);
         }
 
+        if (group.IsRemote)
+        {
+            // Joining a group on another server means asking it (Follow); see Federation/RemoteGroups/RemoteMembership.
+            return Outcome<JoinResult>.Conflict("This group lives on another server; join it by its address.");
+        }
+
         if (group.ViewerRequest == "request")
         {
             return Outcome<JoinResult>.Success(JoinResult.Pending);

@@ -1,6 +1,6 @@
 namespace Kindred.Server.Features.Groups;
 
-/// <summary>Why an operation did not happen; each maps to one HTTP status (400, 403, 404, 409).</summary>
+/// <summary>Why an operation did not happen; each maps to one HTTP status (400, 403, 404, 409, 502).</summary>
 public enum Failure
 {
     None,
@@ -8,6 +8,9 @@ public enum Failure
     Forbidden,
     NotFound,
     Conflict,
+
+    /// <summary>Another server could not be reached (502).</summary>
+    Unreachable,
 }
 
 /// <summary>The result of a group or thread operation, shared by the web pages and the API so both give the same answers.</summary>
@@ -29,6 +32,7 @@ public sealed record Outcome<T>
     public static Outcome<T> Forbidden(string message) => new() { Failure = Failure.Forbidden, Message = message };
     public static Outcome<T> NotFound(string message = "There is nothing here, or you cannot see it.") => new() { Failure = Failure.NotFound, Message = message };
     public static Outcome<T> Conflict(string message) => new() { Failure = Failure.Conflict, Message = message };
+    public static Outcome<T> Unreachable(string message) => new() { Failure = Failure.Unreachable, Message = message };
 
     public Outcome<TOther> As<TOther>() => new() { Failure = Failure, Errors = Errors, Message = Message };
 }

@@ -1,6 +1,7 @@
 using Dapper;
 using Kindred.Server.Data;
 using Kindred.Server.Features.Groups;
+using Kindred.Server.Federation.Outbox;
 
 namespace Kindred.Server.Features.Threads;
 
@@ -8,7 +9,7 @@ namespace Kindred.Server.Features.Threads;
 /// An author deletes their own thread or reply. The words are erased at once; the row stays as a placeholder
 /// ("This reply was deleted") so the answers around it still make sense.
 /// </summary>
-public sealed class DeletePost(Database db, TimeProvider time)
+public sealed class DeletePost(Database db, GroupPublisher publisher, TimeProvider time)
 {
     private const string EraseThread = """
         UPDATE threads SET title = '', content = '', content_warning = NULL, deleted_at = @at, updated_at = @at WHERE id = @id
@@ -27,8 +28,9 @@ public sealed class DeletePost(Database db, TimeProvider time)
         WHERE id = @threadId
         """;
 
-    public async Task<Outcome<PostRef>> RunAsync(Guid postId, Guid userId, CancellationToken ct = default) =>
-        await db.InTransactionAsync(async (c, tx) =>
+    public async Task<Outcome<PostRef>> RunAsync(Guid postId, Guid userId, CancellationToken ct = default)
+    {
+        var result = await db.InTransactionAsync(async (c, tx) =>
         {
             var found = await PostLookup.FindOwnAsync(c, tx, postId, userId);
             if (!found.Ok)
@@ -44,6 +46,11 @@ public sealed class DeletePost(Database db, TimeProvider time)
                 await c.ExecuteAsync(Recount, new { threadId = post.ThreadId }, tx);
             }
 
+            // Delete is best effort elsewhere (ActivityPub has no acknowledgement); we send it to every member's server.
+            await publisher.PublishAsync(c, tx, post.Id, PostChange.Deleted, ct);
             return Outcome<PostRef>.Success(post.Ref);
         }, ct);
+        publisher.Wake();
+        return result;
+    }
 }

@@ -1,11 +1,12 @@
 using Dapper;
 using Kindred.Server.Data;
 using Kindred.Server.Features.Groups;
+using Kindred.Server.Federation.Outbox;
 
 namespace Kindred.Server.Features.Threads;
 
 /// <summary>An author edits their own thread or reply; the post then shows when it was edited.</summary>
-public sealed class EditPost(Database db, TimeProvider time)
+public sealed class EditPost(Database db, GroupPublisher publisher, TimeProvider time)
 {
     /// <summary>Null fields keep their value; an empty content warning removes it.</summary>
     public sealed record Input(string? Title, string? Content, string? ContentWarning);
@@ -20,8 +21,9 @@ public sealed class EditPost(Database db, TimeProvider time)
         WHERE id = @id
         """;
 
-    public async Task<Outcome<PostRef>> RunAsync(Guid postId, Guid userId, Input input, CancellationToken ct = default) =>
-        await db.InTransactionAsync(async (c, tx) =>
+    public async Task<Outcome<PostRef>> RunAsync(Guid postId, Guid userId, Input input, CancellationToken ct = default)
+    {
+        var result = await db.InTransactionAsync(async (c, tx) =>
         {
             var found = await PostLookup.FindOwnAsync(c, tx, postId, userId);
             if (!found.Ok)
@@ -47,6 +49,10 @@ public sealed class EditPost(Database db, TimeProvider time)
                 contentWarning = GroupRules.Clean(contentWarning),
                 at = time.GetUtcNow(),
             }, tx);
+            await publisher.PublishAsync(c, tx, post.Id, PostChange.Edited, ct);
             return Outcome<PostRef>.Success(post.Ref);
         }, ct);
+        publisher.Wake();
+        return result;
+    }
 }

@@ -51,7 +51,11 @@ public sealed record ThreadView
     public string GroupName { get; init; } = "";
     public string GroupVisibility { get; init; } = Group.Public;
     public string GroupFederation { get; init; } = Group.LocalOnly;
+    public string GroupOrigin { get; init; } = "local";
     public string? ViewerRole { get; init; }
+
+    /// <summary>'local', or the host a remote post came from (its content is then sanitised HTML, not Markdown).</summary>
+    public string Origin { get; init; } = "local";
     public Guid? AuthorId { get; init; }
     public string? AuthorName { get; init; }
     public string? AuthorLabel { get; init; }
@@ -66,8 +70,10 @@ public sealed record ThreadView
     public DateTimeOffset? EditedAt { get; init; }
     public DateTimeOffset? DeletedAt { get; init; }
 
-    public bool CanRead => GroupVisibility == Group.Public || ViewerRole is not null;
+    /// <summary>Threads of remote groups are shown only to the group's members here (see <see cref="GroupView.CanRead"/>).</summary>
+    public bool CanRead => GroupOrigin == "local" ? GroupVisibility == Group.Public || ViewerRole is not null : ViewerRole is not null;
     public bool IsMember => ViewerRole is not null;
+    public bool InRemoteGroup => GroupOrigin != "local";
     public bool CanModerate => GroupRoles.CanModerate(ViewerRole);
     public bool IsDeleted => DeletedAt is not null;
     public bool IsLocked => LockedAt is not null;
@@ -100,6 +106,7 @@ public sealed record ReplyView
     public string? AuthorName { get; init; }
     public string? AuthorLabel { get; init; }
     public string? ParentAuthorName { get; init; }
+    public string Origin { get; init; } = "local";
     public string Content { get; init; } = "";
     public string? ContentWarning { get; init; }
     public DateTimeOffset CreatedAt { get; init; }
@@ -107,6 +114,16 @@ public sealed record ReplyView
     public DateTimeOffset? DeletedAt { get; init; }
 
     public bool IsDeleted => DeletedAt is not null;
+}
+
+/// <summary>A post's body as HTML: our members write Markdown; posts from other servers arrive as HTML and are sanitised.</summary>
+public static class PostHtml
+{
+    public static Theming.RawHtml Render(Content.SafeHtml safe, string content, string origin)
+    {
+        ArgumentNullException.ThrowIfNull(safe);
+        return origin == "local" ? safe.FromMarkdown(content) : safe.Sanitize(content);
+    }
 }
 
 /// <summary>Where a created or changed post lives.</summary>

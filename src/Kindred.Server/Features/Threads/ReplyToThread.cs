@@ -2,6 +2,7 @@ using Dapper;
 using Kindred.Server.Data;
 using Kindred.Server.Features.Groups;
 using Kindred.Server.Features.Notifications;
+using Kindred.Server.Federation.Outbox;
 
 namespace Kindred.Server.Features.Threads;
 
@@ -9,7 +10,7 @@ namespace Kindred.Server.Features.Threads;
 /// A member answers a thread or another reply. The first answer from someone other than the author takes the
 /// thread off "waiting for a reply"; the thread's author and the person answered are notified.
 /// </summary>
-public sealed class ReplyToThread(Database db, ThreadQueries threads, Notifications.Notifications notifications, TimeProvider time)
+public sealed class ReplyToThread(Database db, ThreadQueries threads, Notifications.Notifications notifications, GroupPublisher publisher, TimeProvider time)
 {
     public sealed record Input(string? Content, string? ContentWarning, Guid? InReplyTo);
 
@@ -66,7 +67,7 @@ public sealed class ReplyToThread(Database db, ThreadQueries threads, Notificati
 
         var id = Ids.New(time);
         var at = time.GetUtcNow();
-        return await db.InTransactionAsync(async (c, tx) =>
+        var result = await db.InTransactionAsync(async (c, tx) =>
         {
             ParentRow? parent = null;
             if (input.InReplyTo is { } parentId)
@@ -118,7 +119,10 @@ public sealed class ReplyToThread(Database db, ThreadQueries threads, Notificati
                 await notifications.AddAsync(c, tx, userId, NotificationKinds.Reply, thread.GroupId, threadId, id, authorId);
             }
 
+            await publisher.PublishAsync(c, tx, id, PostChange.Created, ct);
             return Outcome<ReplyView>.Success(reply);
         }, ct);
+        publisher.Wake();
+        return result;
     }
 }

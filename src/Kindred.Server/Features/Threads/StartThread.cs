@@ -1,11 +1,12 @@
 using Dapper;
 using Kindred.Server.Data;
 using Kindred.Server.Features.Groups;
+using Kindred.Server.Federation.Outbox;
 
 namespace Kindred.Server.Features.Threads;
 
 /// <summary>A member starts a thread in their group. New threads wait for a reply until someone else answers.</summary>
-public sealed class StartThread(Database db, GroupQueries groups, TimeProvider time)
+public sealed class StartThread(Database db, GroupQueries groups, GroupPublisher publisher, TimeProvider time)
 {
     public sealed record Input(string? Title, string? Content, string? ContentWarning);
 
@@ -34,17 +35,22 @@ public sealed class StartThread(Database db, GroupQueries groups, TimeProvider t
         }
 
         var id = Ids.New(time);
-        await using var c = await db.OpenAsync(ct);
-        await c.ExecuteAsync(Insert, new
+        await db.InTransactionAsync(async (c, tx) =>
         {
-            id,
-            groupId = group.Id,
-            authorId,
-            title = input.Title!.Trim(),
-            content = input.Content!,
-            contentWarning = GroupRules.Clean(input.ContentWarning),
-            at = time.GetUtcNow(),
-        });
+            await c.ExecuteAsync(Insert, new
+            {
+                id,
+                groupId = group.Id,
+                authorId,
+                title = input.Title!.Trim(),
+                content = input.Content!,
+                contentWarning = GroupRules.Clean(input.ContentWarning),
+                at = time.GetUtcNow(),
+            }, tx);
+            // Federated groups: the author's Create and the group's Announce, queued in this transaction.
+            await publisher.PublishAsync(c, tx, id, PostChange.Created, ct);
+        }, ct);
+        publisher.Wake();
         return Outcome<PostRef>.Success(new PostRef(id, id, IsThread: true));
     }
 }

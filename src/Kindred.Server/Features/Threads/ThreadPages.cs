@@ -43,6 +43,12 @@ public static class ThreadPages
 
         app.MapGet("/threads/{id:guid}", async (Guid id, string? after, HttpContext http, Pages pages, ThreadQueries threads, SafeHtml safe) =>
         {
+            // The same URL is the thread's ActivityPub Page (FEP-1b12), chosen by content negotiation.
+            if (Federation.Endpoints.ActivityPubContent.IsRequested(http.Request))
+            {
+                return await Federation.Endpoints.ObjectEndpoints.ServePostAsync(http, id);
+            }
+
             var viewer = http.Viewer();
             var thread = await threads.FindAsync(id, viewer, http.RequestAborted);
             if (thread is null)
@@ -122,7 +128,7 @@ public static class ThreadPages
     private static Task<IResult> ComposePage(HttpContext http, Pages pages, GroupView group, StartThread.Input values, IReadOnlyDictionary<string, string> errors, int status = 200) =>
         pages.RenderAsync(http, "thread-new", $"Start a thread in {group.Name}", new
         {
-            Group = new { group.Name, Url = $"/groups/{group.Slug.ToLowerInvariant()}", Action = $"/groups/{group.Slug.ToLowerInvariant()}/threads", IsFederated = group.Federation == Group.Federated },
+            Group = new { group.Name, Url = $"/groups/{group.Slug.ToLowerInvariant()}", Action = $"/groups/{group.Slug.ToLowerInvariant()}/threads", IsFederated = group.Federation == Group.Federated, group.IsRemote, group.Origin },
             Values = values,
             Errors = errors.ToDictionary(e => e.Key, e => e.Value),
         }, status);

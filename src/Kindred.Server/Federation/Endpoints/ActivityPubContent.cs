@@ -24,9 +24,9 @@ public static class ActivityPubContent
     }
 
     /// <summary>A JSON document with the AS2 media type; varies on Accept because the same URL serves HTML too.</summary>
-    public static IResult Json(HttpContext http, JsonNode document, string contentType = ContentType)
+    public static IResult Json(HttpContext http, JsonNode document, string contentType = ContentType, int? status = null)
     {
         http.Response.Headers.Vary = "Accept";
-        return TypedResults.Text(JsonOutput.Serialize(document), contentType);
+        return TypedResults.Text(JsonOutput.Serialize(document), contentType, statusCode: status);
     }
 }

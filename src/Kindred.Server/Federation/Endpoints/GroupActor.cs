@@ -24,6 +24,14 @@ public sealed record GroupActorRow
     public string Federation { get; init; } = "federated";
 
     public bool PostingRestrictedToMods { get; init; }
+
+    /// <summary>'local', or the host of a group whose home is another server (read only by <see cref="GroupActor.ByIdAnyOrigin"/>).</summary>
+    public string Origin { get; init; } = "local";
+
+    /// <summary>A remote group's actor id; null for ours (their ids derive from the slug).</summary>
+    public string? ApId { get; init; }
+
+    public bool IsRemote => Origin != "local";
 }
 
 /// <summary>
@@ -33,11 +41,16 @@ public sealed record GroupActorRow
 public static class GroupActor
 {
     public const string BySlug = """
-        SELECT id, slug, name, description, visibility, join_policy, federation FROM groups WHERE slug = @slug
+        SELECT id, slug, name, description, visibility, join_policy, federation FROM groups WHERE slug = @slug AND origin = 'local'
         """;
 
     public const string ById = """
-        SELECT id, slug, name, description, visibility, join_policy, federation FROM groups WHERE id = @id
+        SELECT id, slug, name, description, visibility, join_policy, federation FROM groups WHERE id = @id AND origin = 'local'
+        """;
+
+    /// <summary>Also groups whose home is elsewhere (our members post in them): never serve these as our actors.</summary>
+    public const string ByIdAnyOrigin = """
+        SELECT id, slug, name, description, visibility, join_policy, federation, origin, ap_id FROM groups WHERE id = @id
         """;
 
     /// <summary>

@@ -8,7 +8,16 @@ namespace Kindred.Server.Federation.Inbox;
 /// per file. Anything not listed is logged and ignored (it stays in <c>inbox_activities</c> as received).
 /// Group activities (Create/Announce/Like/Flag to a group...) belong to the group federation work.
 /// </summary>
-public sealed class InboxDispatcher(FollowHandler follow, UndoFollowHandler undoFollow, DeleteActorHandler deleteActor, ILogger<InboxDispatcher> logger)
+public sealed class InboxDispatcher(
+    ActorUrls urls,
+    FollowHandler follow,
+    GroupFollowHandler groupFollow,
+    UndoFollowHandler undoFollow,
+    DeleteActorHandler deleteActor,
+    AcceptFollowHandler acceptFollow,
+    RejectFollowHandler rejectFollow,
+    AnnounceHandler announce,
+    ILogger<InboxDispatcher> logger)
 {
     private readonly ActivityStreamsParser _parser = new();
 
@@ -18,6 +27,9 @@ public sealed class InboxDispatcher(FollowHandler follow, UndoFollowHandler undo
         var objectType = activity.Object?.Embedded?.Type ?? row.ObjectType ?? "";
         switch (activity.Type, objectType)
         {
+            case ("Follow", _) when urls.GroupSlugOf(activity.Object?.Id) is not null:
+                await groupFollow.HandleAsync(activity, ct);
+                break;
             case ("Follow", _):
                 await follow.HandleAsync(activity, ct);
                 break;
@@ -26,6 +38,15 @@ public sealed class InboxDispatcher(FollowHandler follow, UndoFollowHandler undo
                 break;
             case ("Delete", _) when activity.Object?.Id is { } id && id == activity.Actor:
                 await deleteActor.HandleAsync(activity, ct);
+                break;
+            case ("Accept", "Follow" or ""):
+                await acceptFollow.HandleAsync(activity, ct);
+                break;
+            case ("Reject", "Follow" or ""):
+                await rejectFollow.HandleAsync(activity, ct);
+                break;
+            case ("Announce", _):
+                await announce.HandleAsync(activity, ct);
                 break;
             default:
                 logger.LogDebug("Ignoring {Type}({ObjectType}) {ActivityId} from {Actor}", activity.Type, objectType, row.ActivityId, row.ActorId);

@@ -9,6 +9,7 @@ namespace Kindred.Server.Federation.Inbox.Handlers;
 public sealed class DeleteActorHandler(ActorResolver resolver, Database db, ILogger<DeleteActorHandler> logger)
 {
     private const string DropFollows = "DELETE FROM remote_followers WHERE follower_id = @actor";
+    private const string DropMemberships = "DELETE FROM remote_members WHERE actor_id = @actor";
 
     public async Task HandleAsync(AsActivity delete, CancellationToken ct)
     {
@@ -16,6 +17,7 @@ public sealed class DeleteActorHandler(ActorResolver resolver, Database db, ILog
         await resolver.ForgetActorAsync(actor, ct);
         await using var c = await db.OpenAsync(ct);
         await c.ExecuteAsync(DropFollows, new { actor = actor.AbsoluteUri });
+        await c.ExecuteAsync(DropMemberships, new { actor = actor.AbsoluteUri });
         logger.LogInformation("Remote actor {Actor} deleted itself; cached data dropped", actor);
     }
 }

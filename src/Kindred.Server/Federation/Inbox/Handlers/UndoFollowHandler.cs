@@ -4,11 +4,23 @@ using Kindred.Server.Data;
 
 namespace Kindred.Server.Federation.Inbox.Handlers;
 
-/// <summary>Undo(Follow): the follower stops following. Matched by the Follow's id, or by follower and target.</summary>
-public sealed class UndoFollowHandler(Database db, ILogger<UndoFollowHandler> logger)
+/// <summary>
+/// Undo(Follow): the follower stops following; for a group, a remote member leaves (or withdraws a pending request).
+/// Matched by the Follow's id, or by follower and target.
+/// </summary>
+public sealed class UndoFollowHandler(Database db, ActorUrls urls, ILogger<UndoFollowHandler> logger)
 {
     private const string ByFollowId = "DELETE FROM remote_followers WHERE follower_id = @follower AND follow_activity_id = @followId";
     private const string ByTarget = "DELETE FROM remote_followers WHERE follower_id = @follower AND local_actor_id = @target";
+
+    private const string MemberByFollowId = """
+        DELETE FROM remote_members WHERE actor_id = @follower AND follow_activity_id = @followId AND state IN ('member', 'pending')
+        """;
+
+    private const string MemberByGroup = """
+        DELETE FROM remote_members WHERE actor_id = @follower AND state IN ('member', 'pending')
+            AND group_id = (SELECT id FROM groups WHERE slug_normalized = @slug)
+        """;
 
     public async Task HandleAsync(AsActivity undo, CancellationToken ct)
     {
@@ -26,11 +38,16 @@ public sealed class UndoFollowHandler(Database db, ILogger<UndoFollowHandler> lo
         if (undo.Object?.Id is { } followId)
         {
             removed = await c.ExecuteAsync(ByFollowId, new { follower, followId = followId.AbsoluteUri });
+            removed += await c.ExecuteAsync(MemberByFollowId, new { follower, followId = followId.AbsoluteUri });
         }
 
         if (removed == 0 && inner?.Object?.Id is { } target)
         {
             removed = await c.ExecuteAsync(ByTarget, new { follower, target = target.AbsoluteUri });
+            if (urls.GroupSlugOf(target) is { } slug)
+            {
+                removed += await c.ExecuteAsync(MemberByGroup, new { follower, slug = slug.ToLowerInvariant() });
+            }
         }
 
         logger.LogInformation("Undo(Follow) from {Follower}: {Removed} follow(s) removed", follower, removed);

@@ -1,0 +1,49 @@
+using Kindred.ActivityPub;
+using Kindred.ActivityPub.Vocabulary;
+using Kindred.Server.Federation.RemoteGroups;
+using Kindred.Server.Federation.Resolution;
+
+namespace Kindred.Server.Federation.Inbox.Handlers;
+
+/// <summary>
+/// Announce(Delete) of a post: tombstoned here when the delete is authentic (signed on the deleting actor's origin, or
+/// the post is really gone from its origin: 404/410 or a Tombstone). A Delete of something we never saw does nothing.
+/// </summary>
+public sealed class AnnouncedDeleteHandler(RemotePostChanges changes, ActorResolver resolver, ILogger<AnnouncedDeleteHandler> logger)
+{
+    public async Task HandleAsync(AnnouncedActivity announced, CancellationToken ct)
+    {
+        var delete = announced.Activity;
+        if (delete.Object?.Id is not { } objectId || delete.Actor is not { } actor)
+        {
+            return;
+        }
+
+        if (!announced.Authentic && !await GoneAtOriginAsync(objectId, ct))
+        {
+            logger.LogInformation("Delete {Id} of {Object} could not be verified and the object still exists; ignored", delete.Id, objectId);
+            return;
+        }
+
+        // An actor may delete what is on its own origin; the group's home may delete anything in the group.
+        if (!Origins.SameOrigin(actor, objectId) && !Origins.SameOrigin(actor, announced.Group.ActorId))
+        {
+            logger.LogInformation("Delete {Id}: {Actor} may not delete {Object}", delete.Id, actor, objectId);
+            return;
+        }
+
+        await changes.DeleteAsync(announced.Group, objectId, actor, ct);
+    }
+
+    private async Task<bool> GoneAtOriginAsync(Uri objectId, CancellationToken ct)
+    {
+        try
+        {
+            return await resolver.GetObjectAsync(objectId, ct) is { } o && o.HasType("Tombstone");
+        }
+        catch (ResolutionException ex) when (ex.Failure == ResolutionFailure.Gone)
+        {
+            return true;
+        }
+    }
+}

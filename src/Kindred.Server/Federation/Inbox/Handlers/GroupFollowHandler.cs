@@ -1,0 +1,75 @@
+using Kindred.ActivityPub.Vocabulary;
+using Kindred.Server.Data;
+using Kindred.Server.Federation.Endpoints;
+using Kindred.Server.Federation.Groups;
+using Kindred.Server.Federation.Resolution;
+
+namespace Kindred.Server.Federation.Inbox.Handlers;
+
+/// <summary>
+/// Follow of a local Group (FEP-1b12): a remote actor asks to join. Open public groups accept at once; approval groups
+/// queue the request for the moderators (Accept/Reject is sent when they decide, see <see cref="RemoteMembers.DecideAsync"/>);
+/// invite-only and members-only groups accept only actors a moderator invited; local-only groups always Reject (they never
+/// federate). A Follow from an actor that is already a member is answered with Accept again (its Accept may have been lost).
+/// </summary>
+public sealed class GroupFollowHandler(ActorUrls urls, ActorResolver resolver, Database db, RemoteMembers members, TimeProvider time, ILogger<GroupFollowHandler> logger)
+{
+    public async Task HandleAsync(AsActivity follow, CancellationToken ct)
+    {
+        if (urls.GroupSlugOf(follow.Object?.Id) is not { } slug || await GroupActor.FindBySlugAsync(db, slug, ct) is not { } group)
+        {
+            logger.LogDebug("Follow {Id} names no local group; ignored", follow.Id);
+            return;
+        }
+
+        // The follower's inbox comes from its own actor document, never from the activity.
+        var follower = await resolver.GetActorAsync(follow.Actor!, refresh: false, ct);
+        var inbox = follower.Inbox ?? throw new ResolutionException(ResolutionFailure.Invalid, $"{follower.Id} has no inbox.");
+        var followId = follow.Id ?? new Uri($"urn:kindred:follow:{Ids.New(time)}");
+        var outcome = await db.InTransactionAsync(async (c, tx) =>
+        {
+            var existing = await RemoteMembers.FindAsync(c, tx, group.Id, follower.Id);
+            var decision = Decide(group, existing?.State);
+            if (decision == RemoteMembers.Member || decision == RemoteMembers.Pending)
+            {
+                await members.SaveAsync(c, tx, group.Id, follower, followId, decision);
+            }
+
+            if (decision != RemoteMembers.Pending)
+            {
+                await members.AnswerAsync(c, tx, group, followId, follower.Id, inbox, accept: decision == RemoteMembers.Member, ct);
+            }
+
+            return decision;
+        }, ct);
+        members.Wake();
+        logger.LogInformation("Follow of group {Group} by {Follower}: {Outcome}", slug, follower.Id, outcome);
+    }
+
+    /// <summary>What a Follow leads to: "member" (Accept), "pending" (join queue) or "rejected" (Reject).</summary>
+    public static string Decide(GroupActorRow group, string? currentState)
+    {
+        if (group.Federation != "federated")
+        {
+            return "rejected";
+        }
+
+        if (currentState is RemoteMembers.Member or RemoteMembers.Invited)
+        {
+            return RemoteMembers.Member;
+        }
+
+        if (currentState == RemoteMembers.Pending)
+        {
+            return RemoteMembers.Pending;
+        }
+
+        // Members-only groups are private rooms: a remote actor gets in only by invitation.
+        if (group.Visibility != "public" || group.JoinPolicy == "invite")
+        {
+            return "rejected";
+        }
+
+        return group.JoinPolicy == "open" ? RemoteMembers.Member : RemoteMembers.Pending;
+    }
+}
