@@ -11,31 +11,16 @@ namespace Kindred.BrowserTests.Rig;
 /// </summary>
 public sealed class SampleData(KindredTestServer server, string memberName, string adminName)
 {
-    private readonly SemaphoreSlim _lock = new(1, 1);
-    private readonly Dictionary<string, string> _made = new(StringComparer.Ordinal);
+    // One task per key, so sample data that builds on other sample data (a thread needs its group) never waits on itself.
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, Lazy<Task<string>>> _made = new(StringComparer.Ordinal);
 
     public KindredTestServer Server => server;
     public string MemberName => memberName;
     public string AdminName => adminName;
 
     /// <summary>Runs <paramref name="create"/> once per key and remembers the URL it returned.</summary>
-    public async Task<string> OnceAsync(string key, Func<Task<string>> create)
-    {
-        await _lock.WaitAsync();
-        try
-        {
-            if (!_made.TryGetValue(key, out var url))
-            {
-                url = await create();
-                _made[key] = url;
-            }
-            return url;
-        }
-        finally
-        {
-            _lock.Release();
-        }
-    }
+    public Task<string> OnceAsync(string key, Func<Task<string>> create) =>
+        _made.GetOrAdd(key, _ => new Lazy<Task<string>>(create)).Value;
 
     private const string GroupSlug = "living_with_anxiety";
     private const string GroupName = "Living with anxiety";
