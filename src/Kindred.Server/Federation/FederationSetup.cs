@@ -61,6 +61,7 @@ public static class FederationSetup
         services.AddSingleton<AcceptFollowHandler>();
         services.AddSingleton<RejectFollowHandler>();
         services.AddSingleton<AnnounceHandler>();
+        services.AddSingleton<GroupPostHandler>();
         services.AddSingleton<AnnouncedPostHandler>();
         services.AddSingleton<AnnouncedDeleteHandler>();
 

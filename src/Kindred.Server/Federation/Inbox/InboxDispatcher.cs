@@ -6,7 +6,6 @@ namespace Kindred.Server.Federation.Inbox;
 /// <summary>
 /// The table of contents of inbound federation: one flat switch on (activity type, object type) into one handler
 /// per file. Anything not listed is logged and ignored (it stays in <c>inbox_activities</c> as received).
-/// Group activities (Create/Announce/Like/Flag to a group...) belong to the group federation work.
 /// </summary>
 public sealed class InboxDispatcher(
     ActorUrls urls,
@@ -17,6 +16,7 @@ public sealed class InboxDispatcher(
     AcceptFollowHandler acceptFollow,
     RejectFollowHandler rejectFollow,
     AnnounceHandler announce,
+    GroupPostHandler groupPost,
     ILogger<InboxDispatcher> logger)
 {
     private readonly ActivityStreamsParser _parser = new();
@@ -44,6 +44,10 @@ public sealed class InboxDispatcher(
                 break;
             case ("Reject", "Follow" or ""):
                 await rejectFollow.HandleAsync(activity, ct);
+                break;
+            case ("Create" or "Update" or "Delete" or "Like", _):
+                // To one of our groups from a remote member (FEP-1b12); anything else is ignored there.
+                await groupPost.HandleAsync(activity, row.Body, ct);
                 break;
             case ("Announce", _):
                 await announce.HandleAsync(activity, ct);
