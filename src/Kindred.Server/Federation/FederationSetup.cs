@@ -54,6 +54,11 @@ public static class FederationSetup
         services.AddSingleton<FollowHandler>();
         services.AddSingleton<Groups.RemoteMembers>();
         services.AddSingleton<GroupFollowHandler>();
+        services.AddSingleton<Groups.GroupInbox>();
+        services.AddSingleton<GroupCreateHandler>();
+        services.AddSingleton<GroupUpdateHandler>();
+        services.AddSingleton<GroupDeleteHandler>();
+        services.AddSingleton<GroupLikeHandler>();
         services.AddSingleton<UndoFollowHandler>();
         services.AddSingleton<DeleteActorHandler>();
         services.AddHostedService<InboxWorker>();

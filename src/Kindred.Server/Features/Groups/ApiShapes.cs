@@ -60,7 +60,7 @@ public sealed record ThreadResponse(
     bool Pinned, bool Locked, bool Deleted, DateTimeOffset CreatedAt, DateTimeOffset? EditedAt)
 {
     public static ThreadResponse From(ThreadView t, SafeHtml safe, string origin) => new(t.Id, $"{origin}/threads/{t.Id}", t.GroupSlug,
-        t.Title, t.Content, t.IsDeleted ? "" : safe.FromMarkdown(t.Content).Value, t.ContentWarning, t.AuthorName, t.AuthorLabel, t.ReplyCount,
+        t.Title, t.Content, t.IsDeleted ? "" : Threads.PostHtml.Render(safe, t.Content, t.Origin).Value, t.ContentWarning, t.AuthorName, t.AuthorLabel, t.ReplyCount,
         t.AnsweredAt is null && !t.IsDeleted, t.PinnedAt is not null, t.LockedAt is not null, t.IsDeleted, t.CreatedAt, t.EditedAt);
 }
 
@@ -78,7 +78,7 @@ public sealed record ReplyResponse(
     DateTimeOffset CreatedAt, DateTimeOffset? EditedAt)
 {
     public static ReplyResponse From(ReplyView r, SafeHtml safe, string origin) => new(r.Id, r.ThreadId, $"{origin}/threads/{r.ThreadId}#reply-{r.Id}",
-        r.InReplyTo, r.Depth, r.Content, r.IsDeleted ? "" : safe.FromMarkdown(r.Content).Value, r.ContentWarning, r.AuthorName, r.AuthorLabel,
+        r.InReplyTo, r.Depth, r.Content, r.IsDeleted ? "" : Threads.PostHtml.Render(safe, r.Content, r.Origin).Value, r.ContentWarning, r.AuthorName, r.AuthorLabel,
         r.IsDeleted, r.CreatedAt, r.EditedAt);
 }
 

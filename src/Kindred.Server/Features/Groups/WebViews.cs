@@ -68,7 +68,7 @@ public static class WebViews
         t.Id,
         Url = $"/threads/{t.Id}",
         t.Title,
-        Html = t.IsDeleted ? null : safe.FromMarkdown(t.Content),
+        Html = t.IsDeleted ? null : Threads.PostHtml.Render(safe, t.Content, t.Origin),
         t.ContentWarning,
         AuthorName = t.AuthorName ?? "a former member",
         AuthorLabel = MemberLabels.Describe(t.AuthorLabel),
@@ -93,7 +93,7 @@ public static class WebViews
     {
         r.Id,
         Anchor = $"reply-{r.Id}",
-        Html = r.IsDeleted ? null : safe.FromMarkdown(r.Content),
+        Html = r.IsDeleted ? null : Threads.PostHtml.Render(safe, r.Content, r.Origin),
         r.ContentWarning,
         AuthorName = r.AuthorName ?? "a former member",
         AuthorLabel = MemberLabels.Describe(r.AuthorLabel),

@@ -53,6 +53,9 @@ public sealed record ThreadView
     public string GroupFederation { get; init; } = Group.LocalOnly;
     public string? ViewerRole { get; init; }
     public Guid? AuthorId { get; init; }
+
+    /// <summary>'local', or the host a remote member's post came from (its content is then sanitised HTML, not Markdown).</summary>
+    public string Origin { get; init; } = "local";
     public string? AuthorName { get; init; }
     public string? AuthorLabel { get; init; }
     public string Title { get; init; } = "";
@@ -97,6 +100,7 @@ public sealed record ReplyView
     public Guid RootId { get; init; }
     public int Depth { get; init; }
     public Guid? AuthorId { get; init; }
+    public string Origin { get; init; } = "local";
     public string? AuthorName { get; init; }
     public string? AuthorLabel { get; init; }
     public string? ParentAuthorName { get; init; }
@@ -107,6 +111,13 @@ public sealed record ReplyView
     public DateTimeOffset? DeletedAt { get; init; }
 
     public bool IsDeleted => DeletedAt is not null;
+}
+
+public static class PostHtml
+{
+    /// <summary>Local posts are Markdown; posts from remote members were sanitised HTML when stored and are sanitised again here.</summary>
+    public static Theming.RawHtml Render(Content.SafeHtml safe, string content, string origin) =>
+        origin == "local" ? safe.FromMarkdown(content) : safe.Sanitize(content);
 }
 
 /// <summary>Where a created or changed post lives.</summary>

@@ -12,7 +12,7 @@ public sealed class ThreadQueries(Database db)
 {
     private const string ById = """
         SELECT t.id, t.group_id, g.slug AS group_slug, g.name AS group_name, g.visibility AS group_visibility,
-            g.federation AS group_federation, m.role AS viewer_role, t.author_id, u.username AS author_name, am.label AS author_label,
+            g.federation AS group_federation, m.role AS viewer_role, t.author_id, COALESCE(u.username, t.remote_author) AS author_name, am.label AS author_label, t.origin,
             t.title, t.content, t.content_warning, t.reply_count, t.answered_at, t.pinned_at, t.locked_at,
             t.created_at, t.edited_at, t.deleted_at
         FROM threads t
@@ -98,7 +98,7 @@ public sealed class ThreadQueries(Database db)
     }
 
     private const string ReplyColumns = """
-        r.id, r.thread_id, r.in_reply_to, r.root_id, r.depth, r.author_id, u.username AS author_name, am.label AS author_label,
+        r.id, r.thread_id, r.in_reply_to, r.root_id, r.depth, r.author_id, COALESCE(u.username, r.remote_author) AS author_name, am.label AS author_label, r.origin,
         pu.username AS parent_author_name, r.content, r.content_warning, r.created_at, r.edited_at, r.deleted_at
         """;
 
