@@ -56,12 +56,16 @@ public static class FederationSetup
         services.AddSingleton<FollowHandler>();
         services.AddSingleton<Groups.RemoteMembers>();
         services.AddSingleton<GroupFollowHandler>();
+        services.AddSingleton<Groups.GroupInbox>();
+        services.AddSingleton<GroupCreateHandler>();
+        services.AddSingleton<GroupUpdateHandler>();
+        services.AddSingleton<GroupDeleteHandler>();
+        services.AddSingleton<GroupLikeHandler>();
         services.AddSingleton<UndoFollowHandler>();
         services.AddSingleton<DeleteActorHandler>();
         services.AddSingleton<AcceptFollowHandler>();
         services.AddSingleton<RejectFollowHandler>();
         services.AddSingleton<AnnounceHandler>();
-        services.AddSingleton<GroupPostHandler>();
         services.AddSingleton<AnnouncedPostHandler>();
         services.AddSingleton<AnnouncedDeleteHandler>();
 

@@ -329,7 +329,11 @@ public abstract class ThreeInstanceTests<T>(T fixture) : IClassFixture<T> where 
     {
         foreach (var instance in new[] { A, B, C })
         {
-            await EventuallyAsync($"{instance.Authority} to finish delivering", async () =>
+            var left = await instance.ScalarAsync<string?>(
+                "SELECT MAX(inbox_url || ' ' || state || ' ' || COALESCE(last_error, '')) FROM delivery_jobs WHERE state <> 'delivered'") ?? "";
+            var inbox = await instance.ScalarAsync<string?>(
+                "SELECT MAX(activity_type || ' ' || status || ' ' || COALESCE(last_error, '')) FROM inbox_activities WHERE status <> 'done'") ?? "";
+            await EventuallyAsync($"{instance.Authority} to finish delivering (e.g. job: {left}; inbox: {inbox})", async () =>
                 await instance.ScalarAsync<long>("SELECT COUNT(*) FROM delivery_jobs WHERE state <> 'delivered'") == 0
                 && await instance.ScalarAsync<long>("SELECT COUNT(*) FROM inbox_activities WHERE status <> 'done'") == 0);
         }

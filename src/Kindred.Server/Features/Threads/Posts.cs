@@ -103,10 +103,10 @@ public sealed record ReplyView
     public Guid RootId { get; init; }
     public int Depth { get; init; }
     public Guid? AuthorId { get; init; }
+    public string Origin { get; init; } = "local";
     public string? AuthorName { get; init; }
     public string? AuthorLabel { get; init; }
     public string? ParentAuthorName { get; init; }
-    public string Origin { get; init; } = "local";
     public string Content { get; init; } = "";
     public string? ContentWarning { get; init; }
     public DateTimeOffset CreatedAt { get; init; }

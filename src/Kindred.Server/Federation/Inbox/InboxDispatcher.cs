@@ -6,6 +6,8 @@ namespace Kindred.Server.Federation.Inbox;
 /// <summary>
 /// The table of contents of inbound federation: one flat switch on (activity type, object type) into one handler
 /// per file. Anything not listed is logged and ignored (it stays in <c>inbox_activities</c> as received).
+/// Create/Update/Delete/Like sent to our groups by their remote members are handled by the Group* handlers (FEP-1b12);
+/// each ignores what is not for one of our federated groups.
 /// </summary>
 public sealed class InboxDispatcher(
     ActorUrls urls,
@@ -16,7 +18,10 @@ public sealed class InboxDispatcher(
     AcceptFollowHandler acceptFollow,
     RejectFollowHandler rejectFollow,
     AnnounceHandler announce,
-    GroupPostHandler groupPost,
+    GroupCreateHandler groupCreate,
+    GroupUpdateHandler groupUpdate,
+    GroupDeleteHandler groupDelete,
+    GroupLikeHandler groupLike,
     ILogger<InboxDispatcher> logger)
 {
     private readonly ActivityStreamsParser _parser = new();
@@ -45,12 +50,23 @@ public sealed class InboxDispatcher(
             case ("Reject", "Follow" or ""):
                 await rejectFollow.HandleAsync(activity, ct);
                 break;
-            case ("Create" or "Update" or "Delete" or "Like", _):
-                // To one of our groups from a remote member (FEP-1b12); anything else is ignored there.
-                await groupPost.HandleAsync(activity, row.Body, ct);
-                break;
             case ("Announce", _):
                 await announce.HandleAsync(activity, ct);
+                break;
+            case ("Create", "Page" or "Article" or "Note" or "Question"):
+                await groupCreate.HandleAsync(activity, ct);
+                break;
+            case ("Update", "Page" or "Article" or "Note" or "Question"):
+                await groupUpdate.HandleAsync(activity, ct);
+                break;
+            case ("Delete", _):
+                await groupDelete.HandleAsync(activity, ct);
+                break;
+            case ("Like", _):
+                await groupLike.HandleAsync(activity, ct);
+                break;
+            case ("Undo", "Like"):
+                await groupLike.UndoAsync(activity, ct);
                 break;
             default:
                 logger.LogDebug("Ignoring {Type}({ObjectType}) {ActivityId} from {Actor}", activity.Type, objectType, row.ActivityId, row.ActorId);
