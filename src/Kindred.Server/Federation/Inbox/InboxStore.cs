@@ -143,6 +143,15 @@ public sealed class InboxStore(Database db, TimeProvider time, ILogger<InboxStor
         return (await c.QueryAsync<InboxRow>(sql, new { now, lease = now + Lease, max })).ToList();
     }
 
+    private const string Release = "UPDATE inbox_activities SET locked_until = NULL, attempts = attempts - 1 WHERE id = @id AND status = 'pending'";
+
+    /// <summary>Gives claimed rows back unprocessed (the claim counted an attempt that did not happen).</summary>
+    public async Task ReleaseAsync(IEnumerable<Guid> ids, CancellationToken ct)
+    {
+        await using var c = await db.OpenAsync(ct);
+        await c.ExecuteAsync(Release, ids.Select(id => new { id }));
+    }
+
     private const string Done = "UPDATE inbox_activities SET status = 'done', processed_at = @now, locked_until = NULL, last_error = NULL WHERE id = @id";
 
     public async Task CompleteAsync(Guid id, CancellationToken ct)

@@ -21,9 +21,23 @@ public sealed class InboxWorker(InboxStore store, InboxDispatcher dispatcher, In
             try
             {
                 var rows = await store.ClaimAsync(Batch, stoppingToken);
-                foreach (var row in rows)
+                var done = 0;
+                try
                 {
-                    await ProcessAsync(row, stoppingToken);
+                    foreach (var row in rows)
+                    {
+                        await ProcessAsync(row, stoppingToken);
+                        done++;
+                    }
+                }
+                finally
+                {
+                    if (done < rows.Count)
+                    {
+                        // Shutting down mid-batch: hand the unfinished rows back now instead of leaving them leased
+                        // (after a restart they would otherwise wait out the lease before anyone handles them).
+                        await store.ReleaseAsync(rows.Skip(done).Select(r => r.Id), CancellationToken.None);
+                    }
                 }
 
                 if (rows.Count < Batch)
