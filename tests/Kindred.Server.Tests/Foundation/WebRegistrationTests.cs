@@ -15,21 +15,24 @@ public abstract class WebRegistrationTests<T>(T fixture) : IClassFixture<T> wher
         await settings.SaveAsync(await settings.GetAsync() with { RegistrationMode = mode });
     }
 
+    /// <summary>Every field the form needs, filled in as a person who agrees to everything would.</summary>
+    private static Dictionary<string, string> CompleteForm(string name) => new()
+    {
+        ["username"] = name,
+        ["email"] = $"{name}@example.org",
+        ["password"] = Accounts.Password,
+        ["acceptGuidelines"] = "true",
+        ["consentToProcessing"] = "true",
+        ["confirmAge"] = "true",
+    };
+
     [Fact]
     public async Task Registering_with_consent_signs_the_member_in()
     {
         await SetModeAsync("open");
         using var session = Server.NewSession();
         var name = Accounts.UniqueName();
-        var response = await session.SubmitAsync("/register", "/register", new Dictionary<string, string>
-        {
-            ["username"] = name,
-            ["email"] = $"{name}@example.org",
-            ["password"] = Accounts.Password,
-            ["acceptGuidelines"] = "true",
-            ["consentToProcessing"] = "true",
-            ["confirmAge"] = "true",
-        });
+        var response = await session.SubmitAsync("/register", "/register", CompleteForm(name));
         Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
         var home = await session.FollowAsync(response);
         Assert.Contains("Welcome", home.Text("[role=status]"));
@@ -76,15 +79,9 @@ public abstract class WebRegistrationTests<T>(T fixture) : IClassFixture<T> wher
         await SetModeAsync("approval");
         using var session = Server.NewSession();
         var name = Accounts.UniqueName();
-        var response = await session.SubmitAsync("/register", "/register", new Dictionary<string, string>
+        var response = await session.SubmitAsync("/register", "/register", new Dictionary<string, string>(CompleteForm(name))
         {
-            ["username"] = name,
-            ["email"] = $"{name}@example.org",
-            ["password"] = Accounts.Password,
             ["reason"] = "My mum has dementia and I need people who get it.",
-            ["acceptGuidelines"] = "true",
-            ["consentToProcessing"] = "true",
-            ["confirmAge"] = "true",
         });
         var page = await session.FollowAsync(response);
         Assert.Contains("waiting for an admin", page.Text("[role=status]"));
