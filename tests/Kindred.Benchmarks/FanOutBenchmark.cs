@@ -22,13 +22,13 @@ public static class FanOutBenchmark
 {
     public static async Task RunAsync(int[] sizes, SigningResult signing)
     {
-        var sinkPort = FreePort();
+        var sinkPort = Net.FreePort();
         using var sink = StartSink(sinkPort);
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{sinkPort}") };
         await WaitForSinkAsync(http);
 
         var data = Path.Combine(Path.GetTempPath(), "kindred-bench-" + Guid.NewGuid().ToString("N"));
-        var port = FreePort();
+        var port = Net.FreePort();
         using var key = SigningKey.FromPkcs8($"http://127.0.0.1:{port}/users/bench#main-key", KeyGeneration.GenerateRsa().Pkcs8PrivateKey);
         var app = KindredApp.Build(["--urls", $"http://127.0.0.1:{port}"], b =>
         {
@@ -126,12 +126,5 @@ public static class FanOutBenchmark
         }
 
         throw new InvalidOperationException("The sink did not start.");
-    }
-
-    private static int FreePort()
-    {
-        using var l = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
-        l.Start();
-        return ((IPEndPoint)l.LocalEndpoint).Port;
     }
 }

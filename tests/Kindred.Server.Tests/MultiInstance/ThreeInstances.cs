@@ -1,5 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
 using Dapper;
 using Kindred.Server.Data;
 using Kindred.Server.Tests.Groups;
@@ -50,12 +48,7 @@ public abstract class ThreeInstances : IAsyncLifetime
     }
 
     /// <summary>A port free on <paramref name="address"/> itself (not only on 127.0.0.1).</summary>
-    public static int FreePort(string address)
-    {
-        using var listener = new TcpListener(IPAddress.Parse(address), 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
+    public static int FreePort(string address) => KindredTestServer.FreePort(address);
 
     public async ValueTask InitializeAsync()
     {

@@ -94,9 +94,10 @@ public sealed class KindredTestServer : IAsyncDisposable
         return new KindredTestServer(app, address, tempDirectory, database, settings);
     }
 
-    public static int FreePort()
+    /// <summary>A port free on <paramref name="address"/> itself (multi-instance tests use 127.0.0.2 and up).</summary>
+    public static int FreePort(string address = "127.0.0.1")
     {
-        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Parse(address), 0);
         listener.Start();
         return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
     }

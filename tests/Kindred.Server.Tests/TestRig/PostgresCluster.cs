@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using Npgsql;
 
 namespace Kindred.Server.Tests.TestRig;
@@ -66,7 +64,7 @@ public static class PostgresCluster
             await RunAsync("chown", ["postgres", dir]);
         }
 
-        var port = FreePort();
+        var port = KindredTestServer.FreePort();
         var log = Path.Combine(dir, "server.log");
         var data = Path.Combine(dir, "data");
         var (initOk, initOut) = await RunAsync(Path.Combine(bin, "initdb"), ["-D", data, "-U", "kindred", "--auth=trust", "-E", "UTF8", "--no-sync"], asRoot);
@@ -128,13 +126,6 @@ public static class PostgresCluster
         }
 
         return null;
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     private static async Task<(bool Ok, string Output)> RunAsync(string file, string[] args, bool asPostgresUser = false)
