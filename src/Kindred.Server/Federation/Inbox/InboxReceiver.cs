@@ -81,12 +81,9 @@ public sealed class InboxReceiver(RequestVerifier verifier, InboxStore store, In
 
         var activityId = activity.Id?.AbsoluteUri ?? "urn:kindred:sha256:" + Convert.ToHexStringLower(SHA256.HashData(body));
         var objectType = activity.Object?.Embedded?.Type;
-        var stored = await store.AddAsync(activityId, actor.AbsoluteUri, activity.Type, string.IsNullOrEmpty(objectType) ? null : objectType,
+        await store.AddAsync(activityId, actor.AbsoluteUri, activity.Type, string.IsNullOrEmpty(objectType) ? null : objectType,
             http.Request.Path.Value ?? "/inbox", signer.KeyId, System.Text.Encoding.UTF8.GetString(body), ct);
-        if (stored)
-        {
-            signal.Notify();
-        }
+        signal.Notify();
 
         return TypedResults.Accepted((string?)null);
     }

@@ -39,12 +39,12 @@ public sealed class InboxStore(Database db, TimeProvider time, ILogger<InboxStor
     private int _writerStarted;
 
     /// <summary>
-    /// Stores a verified activity durably; false when its id was already stored (a duplicate, ignored). Concurrent
+    /// Stores a verified activity durably (a duplicate of an activity id already stored is ignored). Concurrent
     /// requests are written together by one writer in one transaction (group commit): the commit, not the row, is
     /// what costs on a disk, so a burst of deliveries shares it instead of queueing for the database one by one.
     /// The caller's 202 still waits until its own row has committed.
     /// </summary>
-    public Task<bool> AddAsync(string activityId, string actorId, string activityType, string? objectType, string inbox, string keyId, string body, CancellationToken ct)
+    public Task AddAsync(string activityId, string actorId, string activityType, string? objectType, string inbox, string keyId, string body, CancellationToken ct)
     {
         var now = time.GetUtcNow();
         var pending = new PendingInsert(new { id = Ids.New(time), activityId, actorId, activityType, objectType, inbox, keyId, body, now },
@@ -74,19 +74,11 @@ public sealed class InboxStore(Database db, TimeProvider time, ILogger<InboxStor
 
             try
             {
-                var stored = await db.InTransactionAsync(async (c, tx) =>
+                // One command executed once per row: the statement is prepared once for the whole batch.
+                await db.InTransactionAsync((c, tx) => c.ExecuteAsync(Insert, batch.Select(b => b.Row), tx));
+                foreach (var one in batch)
                 {
-                    var results = new bool[batch.Count];
-                    for (var i = 0; i < batch.Count; i++)
-                    {
-                        results[i] = await c.ExecuteAsync(Insert, batch[i].Row, tx) == 1;
-                    }
-
-                    return results;
-                });
-                for (var i = 0; i < batch.Count; i++)
-                {
-                    batch[i].Stored.TrySetResult(stored[i]);
+                    one.Stored.TrySetResult(true);
                 }
             }
             catch (Exception ex) when (batch.Count > 1)
@@ -98,7 +90,8 @@ public sealed class InboxStore(Database db, TimeProvider time, ILogger<InboxStor
                     try
                     {
                         await using var c = await db.OpenAsync();
-                        one.Stored.TrySetResult(await c.ExecuteAsync(Insert, one.Row) == 1);
+                        await c.ExecuteAsync(Insert, one.Row);
+                        one.Stored.TrySetResult(true);
                     }
                     catch (Exception single)
                     {
@@ -154,10 +147,16 @@ public sealed class InboxStore(Database db, TimeProvider time, ILogger<InboxStor
 
     private const string Done = "UPDATE inbox_activities SET status = 'done', processed_at = @now, locked_until = NULL, last_error = NULL WHERE id = @id";
 
-    public async Task CompleteAsync(Guid id, CancellationToken ct)
+    /// <summary>Marks handled rows done, in one statement (one commit for a whole claimed batch).</summary>
+    public async Task CompleteAsync(IReadOnlyCollection<Guid> ids, CancellationToken ct)
     {
-        await using var c = await db.OpenAsync(ct);
-        await c.ExecuteAsync(Done, new { id, now = time.GetUtcNow() });
+        if (ids.Count == 0)
+        {
+            return;
+        }
+
+        var now = time.GetUtcNow();
+        await db.InTransactionAsync((c, tx) => c.ExecuteAsync(Done, ids.Select(id => new { id, now }), tx), ct);
     }
 
     private const string Retry = """

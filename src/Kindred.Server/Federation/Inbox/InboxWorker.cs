@@ -12,7 +12,7 @@ public sealed class InboxWorker(InboxStore store, InboxDispatcher dispatcher, In
     : BackgroundService
 {
     private static readonly TimeSpan Poll = TimeSpan.FromSeconds(2);
-    private const int Batch = 20;
+    private const int Batch = 50;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -22,16 +22,24 @@ public sealed class InboxWorker(InboxStore store, InboxDispatcher dispatcher, In
             {
                 var rows = await store.ClaimAsync(Batch, stoppingToken);
                 var done = 0;
+                var handled = new List<Guid>(rows.Count);
                 try
                 {
                     foreach (var row in rows)
                     {
-                        await ProcessAsync(row, stoppingToken);
+                        if (await ProcessAsync(row, stoppingToken))
+                        {
+                            handled.Add(row.Id);
+                        }
+
                         done++;
                     }
                 }
                 finally
                 {
+                    // One commit marks the batch done. Should the node die before it, the rows are handled again after
+                    // their lease: handlers are idempotent by activity id, so that repeats no effect.
+                    await store.CompleteAsync(handled, CancellationToken.None);
                     if (done < rows.Count)
                     {
                         // Shutting down mid-batch: hand the unfinished rows back now instead of leaving them leased
@@ -58,12 +66,13 @@ public sealed class InboxWorker(InboxStore store, InboxDispatcher dispatcher, In
         }
     }
 
-    private async Task ProcessAsync(InboxRow row, CancellationToken ct)
+    /// <summary>Handles one row; true when it succeeded (to be marked done), false when it was recorded as failed.</summary>
+    private async Task<bool> ProcessAsync(InboxRow row, CancellationToken ct)
     {
         try
         {
             await dispatcher.DispatchAsync(row, ct);
-            await store.CompleteAsync(row.Id, ct);
+            return true;
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
@@ -73,6 +82,7 @@ public sealed class InboxWorker(InboxStore store, InboxDispatcher dispatcher, In
         {
             logger.LogWarning("Inbox activity {ActivityId} ({Type}) failed on attempt {Attempt}: {Error}", row.ActivityId, row.ActivityType, row.Attempts, ex.Message);
             await store.FailAsync(row, ex.GetType().Name + ": " + ex.Message, options.Value.InboxMaxAttempts, CancellationToken.None);
+            return false;
         }
     }
 }
