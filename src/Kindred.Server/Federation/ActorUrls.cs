@@ -42,6 +42,22 @@ public sealed class ActorUrls(IOptions<KindredOptions> options)
         return id.AbsolutePath.Split('/', StringSplitOptions.RemoveEmptyEntries) is ["groups", var slug] ? Uri.UnescapeDataString(slug) : null;
     }
 
+    /// <summary>The local id of a thread or reply from one of our own post URLs (<c>/threads/{id}</c>, <c>/replies/{id}</c>), else null.</summary>
+    public (Guid Id, bool IsThread)? LocalPostOf(Uri id)
+    {
+        if (!IsLocal(id) || !string.IsNullOrEmpty(id.Fragment))
+        {
+            return null;
+        }
+
+        return id.AbsolutePath.Split('/', StringSplitOptions.RemoveEmptyEntries) switch
+        {
+            ["threads", var s] when Guid.TryParse(s, out var g) => (g, true),
+            ["replies", var s] when Guid.TryParse(s, out var g) => (g, false),
+            _ => null,
+        };
+    }
+
     public static Uri Sub(Uri actor, string segment) => new(actor.AbsoluteUri + "/" + segment);
 
     /// <summary>True when <paramref name="id"/> is on this instance's origin.</summary>

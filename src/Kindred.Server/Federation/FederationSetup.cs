@@ -56,6 +56,7 @@ public static class FederationSetup
         services.AddSingleton<FollowHandler>();
         services.AddSingleton<Groups.RemoteMembers>();
         services.AddSingleton<GroupFollowHandler>();
+        services.AddSingleton<Posts.RemotePosts>();
         services.AddSingleton<Groups.GroupInbox>();
         services.AddSingleton<GroupCreateHandler>();
         services.AddSingleton<GroupUpdateHandler>();
@@ -74,8 +75,6 @@ public static class FederationSetup
         services.AddSingleton<RemoteGroupResolver>();
         services.AddSingleton<RemoteMembership>();
         services.AddSingleton<AnnounceUnwrapper>();
-        services.AddSingleton<RemotePosts>();
-        services.AddSingleton<RemotePostChanges>();
         services.AddSingleton<RemoteGroupPublisher>();
         services.AddHostedService<InboxWorker>();
         return services;

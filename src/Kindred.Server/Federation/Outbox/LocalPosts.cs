@@ -55,36 +55,6 @@ public sealed class LocalPosts(ActorUrls urls, SafeHtml safe)
         return new GroupPost(group, post, row.Origin == "local", row.DeletedAt is not null, author);
     }
 
-    /// <summary>The local id of a thread or reply from its ActivityPub id: our own URLs, or a stored remote ap_id.</summary>
-    public async Task<(Guid Id, bool IsThread)?> ResolveAsync(DbConnection c, DbTransaction? tx, Uri apId)
-    {
-        if (urls.IsLocal(apId))
-        {
-            var segments = apId.AbsolutePath.Split('/', StringSplitOptions.RemoveEmptyEntries);
-            return segments switch
-            {
-                ["threads", var s] when Guid.TryParse(s, out var g) && string.IsNullOrEmpty(apId.Fragment) => (g, true),
-                ["replies", var s] when Guid.TryParse(s, out var g) && string.IsNullOrEmpty(apId.Fragment) => (g, false),
-                _ => null,
-            };
-        }
-
-        var found = await c.QuerySingleOrDefaultAsync<KindRow>(ByApId, new { apId = apId.AbsoluteUri }, tx);
-        return found is null ? null : (found.Id, found.Kind == "thread");
-    }
-
-    private const string ByApId = """
-        SELECT 'thread' AS kind, id FROM threads WHERE ap_id = @apId
-        UNION ALL
-        SELECT 'reply' AS kind, id FROM replies WHERE ap_id = @apId
-        """;
-
-    private sealed record KindRow
-    {
-        public string Kind { get; init; } = "";
-        public Guid Id { get; init; }
-    }
-
     private sealed record Row
     {
         public string Kind { get; init; } = "";

@@ -1,5 +1,7 @@
 using Kindred.ActivityPub;
 using Kindred.ActivityPub.Vocabulary;
+using Kindred.Server.Data;
+using Kindred.Server.Federation.Posts;
 using Kindred.Server.Federation.RemoteGroups;
 using Kindred.Server.Federation.Resolution;
 
@@ -7,9 +9,11 @@ namespace Kindred.Server.Federation.Inbox.Handlers;
 
 /// <summary>
 /// Announce(Delete) of a post: tombstoned here when the delete is authentic (signed on the deleting actor's origin, or
-/// the post is really gone from its origin: 404/410 or a Tombstone). A Delete of something we never saw does nothing.
+/// the post is really gone from its origin: 404/410 or a Tombstone) and the actor may delete it: its author, or the
+/// group's home server (its moderators). A Delete of something we never saw does nothing. Deletion is soft
+/// (<see cref="RemotePostChanges.EraseAsync"/>).
 /// </summary>
-public sealed class AnnouncedDeleteHandler(RemotePostChanges changes, ActorResolver resolver, ILogger<AnnouncedDeleteHandler> logger)
+public sealed class AnnouncedDeleteHandler(Database db, RemotePosts posts, ActorResolver resolver, TimeProvider time, ILogger<AnnouncedDeleteHandler> logger)
 {
     public async Task HandleAsync(AnnouncedActivity announced, CancellationToken ct)
     {
@@ -32,7 +36,25 @@ public sealed class AnnouncedDeleteHandler(RemotePostChanges changes, ActorResol
             return;
         }
 
-        await changes.DeleteAsync(announced.Group, objectId, actor, ct);
+        var group = announced.Group;
+        var outcome = await db.InTransactionAsync(async (c, tx) =>
+        {
+            var stored = await posts.FindAsync(c, tx, objectId);
+            if (stored is null || stored.DeletedAt is not null)
+            {
+                return "unknown or already deleted";
+            }
+
+            var mayDelete = stored.GroupId == group.Id && stored.AuthorId is null
+                && (stored.RemoteAuthor == actor.AbsoluteUri || Origins.SameOrigin(actor, group.ActorId));
+            if (!mayDelete)
+            {
+                return "not allowed";
+            }
+
+            return await RemotePostChanges.EraseAsync(c, tx, stored, time.GetUtcNow()) ? "deleted" : "already deleted";
+        }, ct);
+        logger.LogInformation("Delete of {Object} by {Actor} via {Group}: {Outcome}", objectId, actor, group.ApId, outcome);
     }
 
     private async Task<bool> GoneAtOriginAsync(Uri objectId, CancellationToken ct)

@@ -1,10 +1,24 @@
+using Kindred.ActivityPub;
+using Kindred.ActivityPub.Vocabulary;
+using Kindred.Server.Data;
+using Kindred.Server.Federation.Posts;
 using Kindred.Server.Federation.RemoteGroups;
+using Kindred.Server.Federation.Resolution;
 
 namespace Kindred.Server.Federation.Inbox.Handlers;
 
-/// <summary>Announce(Create) and Announce(Update) of a Page, Article or Note: the post, as its origin has it, is stored or edited.</summary>
-public sealed class AnnouncedPostHandler(AnnounceUnwrapper unwrapper, RemotePosts posts, RemotePostChanges changes, ILogger<AnnouncedPostHandler> logger)
+/// <summary>
+/// Announce(Create) and Announce(Update) of a Page, Article or Note by a group hosted elsewhere: the post, as its origin
+/// has it, is stored or edited (<see cref="RemotePosts"/>). A Page/Article (or a Note that answers nothing) addressed
+/// to the group becomes a thread; a Note answering a thread or reply of the group we hold becomes a reply. Missing
+/// parents are fetched from their origin, at most <see cref="MaxParentDepth"/> levels up. Only the author may edit
+/// (same actor, same group); an Update of something we never saw stores it (it may have overtaken its Create).
+/// </summary>
+public sealed class AnnouncedPostHandler(
+    Database db, AnnounceUnwrapper unwrapper, RemotePosts posts, ActorResolver resolver, TimeProvider time, ILogger<AnnouncedPostHandler> logger)
 {
+    public const int MaxParentDepth = 5;
+
     private static readonly HashSet<string> PostTypes = ["Page", "Article", "Note", "Question"];
 
     public async Task HandleAsync(AnnouncedActivity announced, CancellationToken ct)
@@ -22,11 +36,115 @@ public sealed class AnnouncedPostHandler(AnnounceUnwrapper unwrapper, RemotePost
 
         if (announced.Activity.Type == "Update")
         {
-            await changes.UpdateAsync(announced.Group, post, ct);
+            await UpdateAsync(announced.Group, post, ct);
         }
         else
         {
-            await posts.StoreAsync(announced.Group, post, ct);
+            await StoreAsync(announced.Group, post, 0, ct);
         }
+    }
+
+    private async Task UpdateAsync(RemoteGroup group, AsObject post, CancellationToken ct)
+    {
+        var outcome = await db.InTransactionAsync(async (c, tx) =>
+        {
+            if (await posts.FindAsync(c, tx, post.Id!) is not { } stored)
+            {
+                return null;
+            }
+
+            if (stored.RemoteAuthor != post.AttributedToActor?.AbsoluteUri || stored.GroupId != group.Id)
+            {
+                return "refused: not the author, or through another group";
+            }
+
+            return await RemotePostChanges.EditAsync(c, tx, stored, posts.Fields(post), post.Updated ?? time.GetUtcNow()) ? "updated" : "ignored: deleted";
+        }, ct);
+        if (outcome is null)
+        {
+            await StoreAsync(group, post, 0, ct);
+            return;
+        }
+
+        logger.LogInformation("Update of {Post} via {Group}: {Outcome}", post.Id, group.ApId, outcome);
+    }
+
+    /// <summary>Stores <paramref name="post"/> in <paramref name="group"/> unless we have it already; null when it does not belong there.</summary>
+    private async Task<StoredPost?> StoreAsync(RemoteGroup group, AsObject post, int depth, CancellationToken ct)
+    {
+        if (await FindAsync(post.Id!, ct) is { } existing)
+        {
+            return existing;
+        }
+
+        StoredPost? parent = null;
+        if (post.InReplyTo is not { } parentId)
+        {
+            if (!IsAddressedTo(post, group.ActorId))
+            {
+                logger.LogInformation("{Post} is not addressed to {Group}; not stored", post.Id, group.ApId);
+                return null;
+            }
+        }
+        else
+        {
+            parent = await FindAsync(parentId, ct) ?? await FetchParentAsync(group, parentId, depth, ct);
+            if (parent is null || parent.GroupId != group.Id)
+            {
+                logger.LogInformation("{Post} answers {Parent}, which is not in {Group} (or could not be fetched); not stored", post.Id, parentId, group.ApId);
+                return null;
+            }
+        }
+
+        var author = post.AttributedToActor!;
+        var stored = new NewRemotePost(post.Id!, author, await posts.AuthorNameAsync(author, ct), posts.Fields(post), post.Published ?? time.GetUtcNow(), post.Updated);
+        return await db.InTransactionAsync(async (c, tx) =>
+        {
+            if (parent is null)
+            {
+                await posts.InsertThreadAsync(c, tx, group.Id, stored);
+            }
+            else
+            {
+                // The group's home decides what its threads take: a reply it Announces is stored even if we saw the thread deleted.
+                await posts.InsertReplyAsync(c, tx, parent, stored, openThreadsOnly: false);
+            }
+
+            return await posts.FindAsync(c, tx, post.Id!);
+        }, ct);
+    }
+
+    /// <summary>FEP-1b12 addressing (to, cc, audience), or a Mastodon/GoToSocial-style Mention of the group.</summary>
+    private static bool IsAddressedTo(AsObject post, Uri group) =>
+        post.To.Contains(group) || post.Cc.Contains(group) || post.Audience.Contains(group)
+        || post.Tags.Any(t => t.Type == "Mention" && t.Href == group);
+
+    private async Task<StoredPost?> FindAsync(Uri apId, CancellationToken ct)
+    {
+        await using var c = await db.OpenAsync(ct);
+        return await posts.FindAsync(c, null, apId);
+    }
+
+    private async Task<StoredPost?> FetchParentAsync(RemoteGroup group, Uri parentId, int depth, CancellationToken ct)
+    {
+        if (depth >= MaxParentDepth)
+        {
+            return null;
+        }
+
+        try
+        {
+            // Fetched from its own origin; its author must be on that origin too (FEP-fe34).
+            if (await resolver.GetObjectAsync(parentId, ct) is AsObject { Id: { } id, AttributedToActor: { } author } parent && Origins.SameOrigin(author, id))
+            {
+                return await StoreAsync(group, parent, depth + 1, ct);
+            }
+        }
+        catch (ResolutionException ex)
+        {
+            logger.LogInformation("Parent {Parent} could not be fetched: {Message}", parentId, ex.Message);
+        }
+
+        return null;
     }
 }

@@ -4,6 +4,7 @@ using Kindred.Server.Data;
 using Kindred.Server.Federation.Endpoints;
 using Kindred.Server.Federation.Groups;
 using Kindred.Server.Federation.Outbox;
+using Kindred.Server.Federation.Posts;
 
 namespace Kindred.Server.Federation.Inbox.Handlers;
 
@@ -11,7 +12,7 @@ namespace Kindred.Server.Federation.Inbox.Handlers;
 /// Like (and, with <see cref="UndoAsync"/>, Undo(Like)) of a thread or reply in one of our groups by a remote member.
 /// Stored in <c>post_likes</c> only so an Undo can find it; no score is ever shown. The group Announces the original.
 /// </summary>
-public sealed class GroupLikeHandler(Database db, LocalPosts posts, GroupAnnouncer announcer, TimeProvider time, ILogger<GroupLikeHandler> logger)
+public sealed class GroupLikeHandler(Database db, RemotePosts stored, LocalPosts posts, GroupAnnouncer announcer, TimeProvider time, ILogger<GroupLikeHandler> logger)
 {
     private const string Insert = """
         INSERT INTO post_likes (activity_id, group_id, actor_id, object_id, created_at) VALUES (@activityId, @groupId, @actor, @objectId, @at)
@@ -76,7 +77,7 @@ public sealed class GroupLikeHandler(Database db, LocalPosts posts, GroupAnnounc
 
     private async Task<GroupActorRow?> GroupOfAsync(System.Data.Common.DbConnection c, System.Data.Common.DbTransaction tx, Uri objectId)
     {
-        if (await posts.ResolveAsync(c, tx, objectId) is not { } post || await posts.FindAsync(c, tx, post.Id) is not { } found)
+        if (await stored.FindAsync(c, tx, objectId) is not { } post || await posts.FindAsync(c, tx, post.Id) is not { } found)
         {
             return null;
         }
