@@ -50,10 +50,13 @@ public static class FanOutBenchmark
             foreach (var n in sizes)
             {
                 var targets = Enumerable.Range(0, n).Select(i => new DeliveryTarget(new Uri($"http://h{i}.bench.test:{sinkPort}/inbox"))).ToList();
+                var cpu = Cpu(sink);
                 var (cold, _) = await FanOutAsync(app.Services, http, actor, targets);
+                var coldCpu = Cpu(sink) - cpu;
                 var (warm, enqueue) = await FanOutAsync(app.Services, http, actor, targets);
-                Report(n, "cold", cold, null, signing);
-                Report(n, "warm", warm, enqueue, signing);
+                var warmCpu = Cpu(sink) - cpu - coldCpu;
+                Report(n, "cold", cold, null, coldCpu, signing);
+                Report(n, "warm", warm, enqueue, warmCpu, signing);
             }
         }
         finally
@@ -66,12 +69,22 @@ public static class FanOutBenchmark
         }
     }
 
-    private static void Report(int n, string label, TimeSpan total, TimeSpan? enqueue, SigningResult signing)
+    /// <summary>CPU used so far by this process (server, worker, benchmark) and the sink together.</summary>
+    private static TimeSpan Cpu(Process sink)
+    {
+        sink.Refresh();
+        return Process.GetCurrentProcess().TotalProcessorTime + sink.TotalProcessorTime;
+    }
+
+    private static void Report(int n, string label, TimeSpan total, TimeSpan? enqueue, TimeSpan cpu, SigningResult signing)
     {
         var rate = n / total.TotalSeconds;
+        var cpuEach = cpu.TotalMilliseconds / n;
+        var signEach = 1000 / signing.PerCore;
         Console.WriteLine($"fanout: {n,6:N0} inboxes {label}: {total.TotalSeconds:N2} s ({rate:N0}/s)"
             + (enqueue is { } e ? $", of which enqueue {e.TotalMilliseconds:N0} ms" : "")
-            + $"; {rate / signing.PerCore:P0} of one core's signing limit, {rate / signing.AllCores:P0} of all cores'");
+            + $"; {rate / signing.PerCore:P0} of one core's signing limit, {rate / signing.AllCores:P0} of all cores'"
+            + $"; CPU {cpuEach:N2} ms per delivery (server and sink), signing {signEach:N2} ms of it ({signEach / cpuEach:P0})");
     }
 
     private static async Task<(TimeSpan Total, TimeSpan Enqueue)> FanOutAsync(IServiceProvider services, HttpClient sink, string actor, List<DeliveryTarget> targets)
