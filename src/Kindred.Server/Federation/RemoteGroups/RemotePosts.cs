@@ -184,8 +184,8 @@ public sealed class RemotePosts(Database db, ActorResolver resolver, ActorUrls u
         }, ct);
     }
 
-    /// <summary>How the author is shown: <c>name@host</c>, with the name from their actor document when it can be fetched.</summary>
-    private async Task<string> AuthorNameAsync(Uri author, CancellationToken ct)
+    /// <summary>How a remote author (or reactor) is shown: <c>name@host</c>, with the name from their actor document when it can be fetched.</summary>
+    public async Task<string> AuthorNameAsync(Uri author, CancellationToken ct)
     {
         string? name = null;
         try
