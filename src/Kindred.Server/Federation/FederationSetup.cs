@@ -28,6 +28,7 @@ public static class FederationSetup
         services.AddSingleton<LocalPosts>();
         services.AddSingleton<GroupAnnouncer>();
         services.AddSingleton<GroupPublisher>();
+        services.AddSingleton<ReactionPublisher>();
 
         // Signatures: what we send (draft-cavage, RSA) and what we accept (cavage and RFC 9421).
         services.AddSingleton(sp => new CavageSigner(sp.GetRequiredService<TimeProvider>()));
@@ -69,6 +70,8 @@ public static class FederationSetup
         services.AddSingleton<AnnounceHandler>();
         services.AddSingleton<AnnouncedPostHandler>();
         services.AddSingleton<AnnouncedDeleteHandler>();
+        services.AddSingleton<AnnouncedLikeHandler>();
+        services.AddSingleton<RemoteReactions>();
 
         // Remote groups, local members: join by address, follow state, posts the groups Announce.
         services.AddSingleton<RemoteGroupStore>();

@@ -8,6 +8,7 @@ using Kindred.Server.Features.Groups;
 using Kindred.Server.Features.Help;
 using Kindred.Server.Features.Home;
 using Kindred.Server.Features.Notifications;
+using Kindred.Server.Features.Reactions;
 using Kindred.Server.Features.Threads;
 using Kindred.Server.Theming;
 using Microsoft.AspNetCore.DataProtection;
@@ -82,6 +83,7 @@ public static class KindredApp
         app.MapThreadPages();
         app.MapPostPages();
         app.MapThreadApi();
+        app.MapReactions();
         app.MapNotificationPages();
         app.MapKindredFederation();
         app.MapDeliveryAdmin();
@@ -215,6 +217,7 @@ public static class KindredApp
         services.AddSingleton<EditPost>();
         services.AddSingleton<DeletePost>();
         services.AddSingleton<ModerateThread>();
+        services.AddSingleton<React>();
         services.AddSingleton<Notifications>();
         return services;
     }

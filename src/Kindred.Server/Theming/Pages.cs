@@ -31,6 +31,8 @@ public sealed class Pages(ThemeEngine theme, InstanceSettings settings, IAntifor
         ["left"] = "You have left the group.",
         ["thread-started"] = "Your thread is posted. Members will see it in \"Waiting for a reply\" until someone answers.",
         ["reply-posted"] = "Your reply is posted.",
+        ["reaction-sent"] = "You said \"I hear you\". The author will know.",
+        ["reaction-taken-back"] = "Taken back.",
         ["post-edited"] = "Your changes are saved.",
         ["post-deleted"] = "Deleted. Your words are erased from this server.",
         ["thread-updated"] = "Thread updated.",

@@ -65,8 +65,36 @@ public sealed class SampleData(KindredTestServer server, string memberName, stri
         }, token);
         response.EnsureSuccessStatusCode();
         var json = await response.Content.ReadFromJsonAsync<JsonElement>();
-        return $"/threads/{json.GetProperty("id").GetString()}";
+        var threadId = json.GetProperty("id").GetString();
+        await PeerAnswersAsync(token, threadId!);
+        return $"/threads/{threadId}";
     });
+
+    /// <summary>
+    /// Another member joins, answers twice and says "I hear you" to the thread; the admin says it to the first answer.
+    /// So the admin's view of the thread has every state of the reaction controls: "Take back", "I hear you" and the
+    /// count only the author sees.
+    /// </summary>
+    private async Task PeerAnswersAsync(string adminToken, string threadId)
+    {
+        var peer = await Accounts.RegisterAsync(server);
+        var peerToken = await Accounts.TokenAsync(server, peer);
+        using var session = server.NewSession();
+        (await session.PostJsonAsync($"/api/v1/groups/{GroupSlug}/membership", new { }, peerToken)).EnsureSuccessStatusCode();
+        var first = await session.PostJsonAsync($"/api/v1/threads/{threadId}/replies", new { content = "Mornings are hard for me too." }, peerToken);
+        first.EnsureSuccessStatusCode();
+        (await session.PostJsonAsync($"/api/v1/threads/{threadId}/replies", new { content = "Cold water on my face helps a little." }, peerToken)).EnsureSuccessStatusCode();
+        await PutAsync(session, $"/api/v1/posts/{threadId}/reaction", peerToken);
+        var firstId = (await first.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString();
+        await PutAsync(session, $"/api/v1/posts/{firstId}/reaction", adminToken);
+    }
+
+    private static async Task PutAsync(WebSession session, string path, string token)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Put, path);
+        request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+        (await session.Http.SendAsync(request)).EnsureSuccessStatusCode();
+    }
 
     /// <summary>The admin's reply in the sample thread, as /posts/{id}.</summary>
     public Task<string> ReplyPostUrlAsync() => OnceAsync("reply-url", async () =>

@@ -10,7 +10,7 @@ namespace Kindred.Server.Tests.MultiInstance;
 
 /// <summary>
 /// Issue 5's "done when", across three real instances: a group on A gathers members from B and C; threads, replies,
-/// edits, deletes and likes travel A -> B/C and B/C -> A -> C/B (FEP-1b12); C goes down and gets everything once it is
+/// edits, deletes and "I hear you" reactions travel A -> B/C and B/C -> A -> C/B (FEP-1b12); C goes down and gets everything once it is
 /// back, once. Everything is asserted through each instance's API, polling (never timing) for the federation to settle.
 /// </summary>
 public abstract class ThreeInstanceTests<T>(T fixture) : IClassFixture<T> where T : ThreeInstances
@@ -80,6 +80,14 @@ public abstract class ThreeInstanceTests<T>(T fixture) : IClassFixture<T> where 
         var json = await instance.Api.JsonAsync(HttpMethod.Get, $"/api/v1/threads/{thread}", person.Token);
         var replies = json.GetProperty("replies").GetProperty("items").EnumerateArray().ToList();
         return (json.GetProperty("thread"), replies);
+    }
+
+    /// <summary>Who said "I hear you" to <paramref name="person"/>, from their notifications.</summary>
+    private static async Task<List<string>> ReactionsAsync(Instance instance, GroupRig.Person person)
+    {
+        var json = await instance.Api.JsonAsync(HttpMethod.Get, "/api/v1/notifications", person.Token);
+        return json.GetProperty("items").EnumerateArray().Where(n => n.GetProperty("kind").GetString() == "reaction")
+            .Select(n => n.GetProperty("actor").GetString() ?? "").ToList();
     }
 
     private static string Text(JsonElement post) => post.GetProperty("content").GetString() ?? "";
@@ -155,6 +163,33 @@ public abstract class ThreeInstanceTests<T>(T fixture) : IClassFixture<T> where 
         await ReplyArrivesAsync(A, g.OnA, threadOnA, "Answering B, edited on C.");
         await ReplyArrivesAsync(B, g.OnB, threadOnB, "Answering B, edited on C.");
 
+        // "I hear you" across instances. B's member says it to A's thread: B sends the member's Like to the group on A,
+        // whose author is told, by name, and alone sees the number.
+        Assert.Equal(HttpStatusCode.OK, (await B.Api.SendAsync(HttpMethod.Put, $"/api/v1/posts/{threadOnB}/reaction", g.OnB.Token)).StatusCode);
+        await EventuallyAsync("A's author told that B's member heard them", async () =>
+            (await ReactionsAsync(A, g.OnA)).Any(n => n.StartsWith(g.OnB.Name + "@", StringComparison.OrdinalIgnoreCase)));
+        Assert.Equal("1 person said they hear you", (await g.OnA.Web.GetAsync($"/threads/{threadOnA}")).Text("article.thread .heard"));
+        Assert.Null((await g.OnC.Web.GetAsync($"/threads/{threadOnC}")).Document.QuerySelector(".heard"));
+
+        // C's member says it to B's reply: C sends the Like to the group on A (which Announces it to B) and to the
+        // author's inbox on B. B's member is told once, however many ways it arrives.
+        var fromBOnCId = fromBOnC.GetProperty("id").GetGuid();
+        Assert.Equal(HttpStatusCode.OK, (await C.Api.SendAsync(HttpMethod.Put, $"/api/v1/posts/{fromBOnCId}/reaction", g.OnC.Token)).StatusCode);
+        await EventuallyAsync("B's author told that C's member heard them", async () =>
+            (await ReactionsAsync(B, g.OnB)).Any(n => n.StartsWith(g.OnC.Name + "@", StringComparison.OrdinalIgnoreCase)));
+        const string likeJobs = "SELECT state FROM delivery_jobs WHERE body LIKE '%\"type\":\"Like\"%' AND body LIKE @who";
+        var who = $"%/users/{g.OnC.Name.ToLowerInvariant()}/likes/%";
+        await EventuallyAsync("the group on A has delivered its Announce of C's Like", async () =>
+            (await A.QueryAsync<string>(likeJobs, new { who })) is { Count: > 0 } states && states.All(st => st == "delivered"));
+        await EventuallyAsync("nothing left in B's inbox queue", async () =>
+            await B.ScalarAsync<long>("SELECT COUNT(*) FROM inbox_activities WHERE status = 'pending'") == 0);
+        Assert.Single(await ReactionsAsync(B, g.OnB));
+        Assert.Equal("1 person said they hear you", (await g.OnB.Web.GetAsync($"/threads/{threadOnB}")).Text($"#reply-{replyOnB} .heard"));
+
+        // C takes it back: the notification on B goes too.
+        Assert.Equal(HttpStatusCode.NoContent, (await C.Api.SendAsync(HttpMethod.Delete, $"/api/v1/posts/{fromBOnCId}/reaction", g.OnC.Token)).StatusCode);
+        await EventuallyAsync("B's notification gone with the reaction", async () => (await ReactionsAsync(B, g.OnB)).Count == 0);
+
         // B deletes its reply: a placeholder everywhere, C's answer to it still in place.
         Assert.Equal(HttpStatusCode.NoContent, (await B.Api.SendAsync(HttpMethod.Delete, $"/api/v1/posts/{replyOnB}", g.OnB.Token)).StatusCode);
         foreach (var (instance, person, thread, replyId) in new[]
@@ -177,20 +212,6 @@ public abstract class ThreeInstanceTests<T>(T fixture) : IClassFixture<T> where 
             Assert.Contains("Answering B, edited on C.", page.Document.Body!.TextContent, StringComparison.Ordinal);
             Assert.DoesNotContain("Same here, from B.", page.Document.Body!.TextContent, StringComparison.Ordinal);
         }
-
-        // A Like: Kindred has no like button (no scores), so B's member likes A's thread the way another server's client
-        // would, through B's delivery queue (signed by the member). It must reach A's inbox store.
-        var likeId = new Uri(B.Server.BaseAddress, $"/users/{g.OnB.Name.ToLowerInvariant()}#likes/{Guid.NewGuid()}").AbsoluteUri;
-        var like = new JsonObject
-        {
-            ["@context"] = "https://www.w3.org/ns/activitystreams", ["id"] = likeId, ["type"] = "Like",
-            ["actor"] = new Uri(B.Server.BaseAddress, $"/users/{g.OnB.Name.ToLowerInvariant()}").AbsoluteUri,
-            ["object"] = new Uri(A.Server.BaseAddress, $"/threads/{threadOnA}").AbsoluteUri,
-            ["to"] = new JsonArray(new Uri(A.Server.BaseAddress, $"/groups/{g.Slug}").AbsoluteUri),
-        };
-        await EnqueueAsync(B, (string)like["actor"]!, like.ToJsonString(), new Uri(A.Server.BaseAddress, $"/groups/{g.Slug}/inbox"));
-        await EventuallyAsync("the Like in A's inbox", async () =>
-            await A.ScalarAsync<long>("SELECT COUNT(*) FROM inbox_activities WHERE activity_id = @likeId AND status = 'done'", new { likeId }) == 1);
 
         // Finally, the thread's author deletes the thread: a placeholder on B and C.
         Assert.Equal(HttpStatusCode.NoContent, (await A.Api.SendAsync(HttpMethod.Delete, $"/api/v1/posts/{threadOnA}", g.OnA.Token)).StatusCode);

@@ -1,4 +1,5 @@
 using Kindred.Server.Content;
+using Kindred.Server.Features.Reactions;
 using Kindred.Server.Features.Threads;
 using Kindred.Server.Theming;
 
@@ -67,8 +68,28 @@ public static class WebViews
         Waiting = t.AnsweredAt is null,
     };
 
-    public static object ThreadModel(ThreadView t, SafeHtml safe, Guid viewer) => new
+    /// <summary>What the thread page needs to offer "I hear you": the reactions and whether the viewer may react there.</summary>
+    public sealed record ReactionContext(ThreadReactions Reactions, bool IsMember, bool Locked);
+
+    /// <summary>The reaction part of a post's model. The number is only ever given to the post's own author.</summary>
+    private static (bool CanReact, bool Reacted, string? HeardText) Reaction(ReactionContext? r, Guid postId, bool mine, bool deleted, Guid viewer)
     {
+        if (r is null || viewer == Guid.Empty)
+        {
+            return (false, false, null);
+        }
+
+        var reacted = r.Reactions.Reacted(postId);
+        var canReact = r.IsMember && !mine && !deleted && (!r.Locked || reacted);
+        return (canReact, reacted, mine ? ReactionStore.HeardText(r.Reactions.People(postId)) : null);
+    }
+
+    public static object ThreadModel(ThreadView t, SafeHtml safe, Guid viewer, ReactionContext? reactions = null)
+    {
+        var mine = viewer != Guid.Empty && t.AuthorId == viewer;
+        var (canReact, reacted, heard) = Reaction(reactions, t.Id, mine, t.IsDeleted, viewer);
+        return new
+        {
         t.Id,
         Url = $"/threads/{t.Id}",
         t.Title,
@@ -92,13 +113,21 @@ public static class WebViews
         Locked = t.IsLocked,
         Deleted = t.IsDeleted,
         Waiting = t.AnsweredAt is null,
-        IsMine = viewer != Guid.Empty && t.AuthorId == viewer,
+        IsMine = mine,
         t.IsMember,
         t.CanModerate,
-    };
+        CanReact = canReact,
+        Reacted = reacted,
+        HeardText = heard,
+        };
+    }
 
-    public static object ReplyModel(ReplyView r, SafeHtml safe, Guid viewer) => new
+    public static object ReplyModel(ReplyView r, SafeHtml safe, Guid viewer, ReactionContext? reactions = null)
     {
+        var mine = viewer != Guid.Empty && r.AuthorId == viewer;
+        var (canReact, reacted, heard) = Reaction(reactions, r.Id, mine, r.IsDeleted, viewer);
+        return new
+        {
         r.Id,
         Anchor = $"reply-{r.Id}",
         Html = r.IsDeleted ? null : PostHtml.Render(safe, r.Content, r.Origin),
@@ -115,8 +144,12 @@ public static class WebViews
         EditedAt = r.EditedAt?.UtcDateTime,
         EditedIso = r.EditedAt?.ToString("O"),
         Deleted = r.IsDeleted,
-        IsMine = viewer != Guid.Empty && r.AuthorId == viewer,
-    };
+        IsMine = mine,
+        CanReact = canReact,
+        Reacted = reacted,
+        HeardText = heard,
+        };
+    }
 
     /// <summary>Next-page link for a page of the current path, keeping other query values out (cursors are all a page needs).</summary>
     public static string? NextLink(HttpContext http, string? cursor, string name, string? extra = null) =>

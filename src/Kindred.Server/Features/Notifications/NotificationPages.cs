@@ -26,6 +26,7 @@ public static class NotificationPages
                     CreatedIso = n.CreatedAt.ToString("O"),
                     n.ThreadTitle,
                     n.GroupName,
+                    OnReply = n.ReplyId is not null,
                     ActorName = n.ActorName ?? "Someone",
                     Url = UrlOf(n),
                 }).ToList(),
@@ -51,7 +52,7 @@ public static class NotificationPages
             return TypedResults.Ok(new ListResponse<NotificationResponse>(page.Items.Select(n => new NotificationResponse(n.Id, n.Kind, n.CreatedAt, n.ReadAt is not null,
                 n.GroupSlug, n.ThreadId, n.ReplyId, n.ThreadTitle, n.ActorName, UrlOf(n) is { } u ? http.Origin() + u : null)).ToList(), http.NextUrl(page.Next, "before")));
         }).RequireAuthorization(AuthSetup.ApiPolicy).WithTags("Notifications").WithName("ListNotifications")
-            .WithSummary("Replies to your threads and posts, join decisions and invitations, newest first");
+            .WithSummary("Replies to your threads and posts, \"I hear you\" reactions to them, join decisions and invitations, newest first");
 
         return app;
     }
@@ -59,6 +60,7 @@ public static class NotificationPages
     private static string? UrlOf(NotificationView n) => n.Kind switch
     {
         NotificationKinds.Reply when n.ThreadId is not null => $"/threads/{n.ThreadId}#reply-{n.ReplyId}",
+        NotificationKinds.Reaction when n.ThreadId is not null => n.ReplyId is null ? $"/threads/{n.ThreadId}" : $"/threads/{n.ThreadId}#reply-{n.ReplyId}",
         _ when n.GroupSlug is not null => $"/groups/{n.GroupSlug.ToLowerInvariant()}",
         _ => null,
     };

@@ -11,6 +11,9 @@ public static class NotificationKinds
     public const string JoinApproved = "join_approved";
     public const string JoinDeclined = "join_declined";
     public const string Invited = "invited";
+
+    /// <summary>Someone said "I hear you" to your thread or reply.</summary>
+    public const string Reaction = "reaction";
 }
 
 /// <summary>A notification with what is needed to show it, read in the same query (no lookups per row).</summary>
@@ -35,17 +38,30 @@ public sealed record NotificationView
 public sealed class Notifications(Database db, TimeProvider time)
 {
     private const string Insert = """
-        INSERT INTO notifications (id, user_id, kind, group_id, thread_id, reply_id, actor_id, created_at)
-        VALUES (@id, @userId, @kind, @groupId, @threadId, @replyId, @actorId, @at)
+        INSERT INTO notifications (id, user_id, kind, group_id, thread_id, reply_id, actor_id, actor_name, source_id, created_at)
+        VALUES (@id, @userId, @kind, @groupId, @threadId, @replyId, @actorId, @actorName, @sourceId, @at)
         """;
 
+    /// <summary>Adds a notification. <paramref name="actorName"/> names a remote actor (local ones are <paramref name="actorId"/>);
+    /// <paramref name="sourceId"/> is what caused it (a reaction's activity id) so <see cref="RemoveBySourceAsync"/> can take it back.</summary>
     public async Task AddAsync(DbConnection c, DbTransaction tx, Guid userId, string kind, Guid groupId, Guid? threadId = null,
-        Guid? replyId = null, Guid? actorId = null) =>
-        await c.ExecuteAsync(Insert, new { id = Ids.New(time), userId, kind, groupId, threadId, replyId, actorId, at = time.GetUtcNow() }, tx);
+        Guid? replyId = null, Guid? actorId = null, string? actorName = null, string? sourceId = null) =>
+        await c.ExecuteAsync(Insert, new { id = Ids.New(time), userId, kind, groupId, threadId, replyId, actorId, actorName, sourceId, at = time.GetUtcNow() }, tx);
+
+    private const string RemoveBySource = "DELETE FROM notifications WHERE source_id = @sourceId";
+
+    /// <summary>A reaction taken back takes its notification with it, read or not.</summary>
+    public static async Task RemoveBySourceAsync(DbConnection c, DbTransaction tx, IEnumerable<string> sourceIds)
+    {
+        foreach (var sourceId in sourceIds)
+        {
+            await c.ExecuteAsync(RemoveBySource, new { sourceId }, tx);
+        }
+    }
 
     private const string List = """
         SELECT n.id, n.kind, n.created_at, n.read_at, n.thread_id, n.reply_id,
-            t.title AS thread_title, g.slug AS group_slug, g.name AS group_name, a.username AS actor_name
+            t.title AS thread_title, g.slug AS group_slug, g.name AS group_name, COALESCE(a.username, n.actor_name) AS actor_name
         FROM notifications n
             LEFT JOIN threads t ON t.id = n.thread_id
             LEFT JOIN groups g ON g.id = n.group_id

@@ -41,7 +41,7 @@ public static class ThreadPages
                 : await WebViews.FailureAsync(http, pages, result);
         }).RequireAuthorization().ExcludeFromDescription();
 
-        app.MapGet("/threads/{id:guid}", async (Guid id, string? after, HttpContext http, Pages pages, ThreadQueries threads, SafeHtml safe) =>
+        app.MapGet("/threads/{id:guid}", async (Guid id, string? after, HttpContext http, Pages pages, ThreadQueries threads, SafeHtml safe, Data.Database db) =>
         {
             // The same URL is the thread's ActivityPub Page (FEP-1b12), chosen by content negotiation.
             if (Federation.Endpoints.ActivityPubContent.IsRequested(http.Request))
@@ -57,10 +57,17 @@ public static class ThreadPages
             }
 
             var replies = await threads.RepliesAsync(id, after, ct: http.RequestAborted);
+            WebViews.ReactionContext? reactions = null;
+            if (viewer != Guid.Empty)
+            {
+                await using var c = await db.OpenAsync(http.RequestAborted);
+                reactions = new WebViews.ReactionContext(await Reactions.ReactionStore.OnThreadAsync(c, id, viewer), thread.IsMember, thread.IsLocked);
+            }
+
             return await pages.RenderAsync(http, "thread", thread.IsDeleted ? "Deleted thread" : thread.Title, new
             {
-                Thread = WebViews.ThreadModel(thread, safe, viewer),
-                Replies = replies.Items.Select(r => WebViews.ReplyModel(r, safe, viewer)).ToList(),
+                Thread = WebViews.ThreadModel(thread, safe, viewer, reactions),
+                Replies = replies.Items.Select(r => WebViews.ReplyModel(r, safe, viewer, reactions)).ToList(),
                 Next = WebViews.NextLink(http, replies.Next, "after"),
                 SignedIn = viewer != Guid.Empty,
                 CanReply = thread.IsMember && !thread.IsLocked && !thread.IsDeleted,

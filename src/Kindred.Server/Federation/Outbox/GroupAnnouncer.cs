@@ -54,8 +54,11 @@ public sealed class GroupAnnouncer(ActorUrls urls, DeliveryQueue delivery, TimeP
     /// <summary>
     /// The group Announces <paramref name="activity"/> (embedded whole, FEP-1b12) to all its remote members and keeps it
     /// in its outbox. Members on the sender's own instance get it too; receivers deduplicate by activity id.
+    /// <paramref name="keepInOutbox"/> false sends without keeping it (reactions: the outbox is readable by other
+    /// servers, and a list of Likes there would be a count).
     /// </summary>
-    public async Task<JsonObject?> AnnounceAsync(DbConnection c, DbTransaction tx, GroupActorRow group, JsonObject activity, Uri? objectId, CancellationToken ct)
+    public async Task<JsonObject?> AnnounceAsync(DbConnection c, DbTransaction tx, GroupActorRow group, JsonObject activity, Uri? objectId, CancellationToken ct,
+        bool keepInOutbox = true)
     {
         if (!Federates(group))
         {
@@ -66,6 +69,11 @@ public sealed class GroupAnnouncer(ActorUrls urls, DeliveryQueue delivery, TimeP
         var json = Checked(group, announce);
         var groupId = urls.Group(group.Slug);
         await delivery.EnqueueAsync(c, tx, groupId.AbsoluteUri, json, await TargetsAsync(c, tx, group.Id), ct);
+        if (!keepInOutbox)
+        {
+            return announce;
+        }
+
         await c.ExecuteAsync(Record, new
         {
             id = Ids.New(time), groupId = group.Id, activityId = (string)announce["id"]!, objectId = objectId?.AbsoluteUri, body = json, at = time.GetUtcNow(),

@@ -5,10 +5,12 @@ namespace Kindred.Server.Federation.Inbox.Handlers;
 
 /// <summary>
 /// Announce from a remote group we follow (FEP-1b12): unwrap and verify the announced activity
-/// (<see cref="AnnounceUnwrapper"/>, FEP-fe34), then hand it on by its type, one handler per file. Likes and their
-/// Undo are accepted and dropped: Kindred shows no scores or vote counts. Anything else is logged and ignored.
+/// (<see cref="AnnounceUnwrapper"/>, FEP-fe34), then hand it on by its type, one handler per file. Likes of our members'
+/// posts and their Undo become "I hear you" reactions (only the author ever sees a number). Dislike (Lemmy's downvote)
+/// and EmojiReact are dropped: Kindred has no scores and one kind of reaction. Anything else is logged and ignored.
 /// </summary>
-public sealed class AnnounceHandler(AnnounceUnwrapper unwrapper, AnnouncedPostHandler post, AnnouncedDeleteHandler delete, ILogger<AnnounceHandler> logger)
+public sealed class AnnounceHandler(AnnounceUnwrapper unwrapper, AnnouncedPostHandler post, AnnouncedDeleteHandler delete, AnnouncedLikeHandler like,
+    ILogger<AnnounceHandler> logger)
 {
     public async Task HandleAsync(AsActivity announce, CancellationToken ct)
     {
@@ -26,8 +28,14 @@ public sealed class AnnounceHandler(AnnounceUnwrapper unwrapper, AnnouncedPostHa
             case "Delete":
                 await delete.HandleAsync(announced, ct);
                 break;
-            case "Like" or "Dislike" or "Undo" or "EmojiReact":
-                logger.LogDebug("Announce({Type}) {Id} from {Group}: reactions are not counted here", announced.Activity.Type, announce.Id, announced.Group.ApId);
+            case "Like":
+                await like.HandleAsync(announced, ct);
+                break;
+            case "Undo":
+                await like.UndoAsync(announced, ct);
+                break;
+            case "Dislike" or "EmojiReact":
+                logger.LogDebug("Announce({Type}) {Id} from {Group}: no scores or other reactions here; dropped", announced.Activity.Type, announce.Id, announced.Group.ApId);
                 break;
             default:
                 logger.LogDebug("Announce({Type}) {Id} from {Group} ignored", announced.Activity.Type, announce.Id, announced.Group.ApId);

@@ -1,7 +1,5 @@
-using Dapper;
 using Kindred.ActivityPub.Vocabulary;
 using Kindred.Server.Data;
-using Kindred.Server.Federation.Endpoints;
 using Kindred.Server.Federation.Groups;
 using Kindred.Server.Federation.Outbox;
 using Kindred.Server.Federation.Posts;
@@ -9,52 +7,69 @@ using Kindred.Server.Federation.Posts;
 namespace Kindred.Server.Federation.Inbox.Handlers;
 
 /// <summary>
-/// Like (and, with <see cref="UndoAsync"/>, Undo(Like)) of a thread or reply in one of our groups by a remote member.
-/// Stored in <c>post_likes</c> only so an Undo can find it; no score is ever shown. The group Announces the original.
+/// Like (and, with <see cref="UndoAsync"/>, Undo(Like)) sent to us directly:
+/// <list type="bullet">
+/// <item>of a thread or reply in one of our federated groups, by a remote member: stored as a reaction (the local
+/// author is notified) and Announced by the group (FEP-1b12);</item>
+/// <item>of a local member's post in a remote group we follow, sent to the author's inbox by the reactor's server:
+/// stored so the author is notified (the group's own Announce of it, if it comes too, is the same Like).</item>
+/// </list>
+/// No score is ever shown: only the post's author sees how many people reacted.
 /// </summary>
-public sealed class GroupLikeHandler(Database db, RemotePosts stored, LocalPosts posts, GroupAnnouncer announcer, TimeProvider time, ILogger<GroupLikeHandler> logger)
+public sealed class GroupLikeHandler(Database db, RemoteReactions reactions, RemotePosts names, GroupAnnouncer announcer, ILogger<GroupLikeHandler> logger)
 {
-    private const string Insert = """
-        INSERT INTO post_likes (activity_id, group_id, actor_id, object_id, created_at) VALUES (@activityId, @groupId, @actor, @objectId, @at)
-        ON CONFLICT DO NOTHING
-        """;
-
     public async Task HandleAsync(AsActivity like, CancellationToken ct)
     {
-        if (like.Object?.Id is not { } objectId || like.Id is null)
+        if (like.Object?.Id is not { } objectId || like.Id is not { } likeId || like.Actor is not { } actor)
         {
             return;
         }
 
+        if (!await WantedAsync(actor, objectId, ct))
+        {
+            logger.LogInformation("Like {Id} of {Object}: not a member's like of group content; ignored", likeId, objectId);
+            return;
+        }
+
+        var name = await names.AuthorNameAsync(actor, ct);
         var outcome = await db.InTransactionAsync(async (c, tx) =>
         {
-            if (await GroupOfAsync(c, tx, objectId) is not { } group || !await RemoteMembers.IsMemberAsync(c, tx, group.Id, like.Actor!))
+            if (await reactions.FindAsync(c, tx, objectId) is not { } found)
             {
-                return "not a member's like of group content; ignored";
+                return "gone";
             }
 
-            var added = await c.ExecuteAsync(Insert, new
+            var added = await reactions.StoreAsync(c, tx, found.Target, likeId, actor, objectId, name);
+            if (added && !found.Post.Group.IsRemote)
             {
-                activityId = like.Id.AbsoluteUri, groupId = group.Id, actor = like.Actor!.AbsoluteUri, objectId = objectId.AbsoluteUri, at = time.GetUtcNow(),
-            }, tx);
-            if (added > 0)
-            {
-                await announcer.AnnounceAsync(c, tx, group, GroupInbox.Original(like), null, ct);
+                await announcer.AnnounceAsync(c, tx, found.Post.Group, GroupInbox.Original(like), null, ct, keepInOutbox: false);
             }
 
-            return added > 0 ? "stored" : "already stored";
+            return added ? "stored" : "already stored";
         }, ct);
         announcer.Wake();
-        logger.LogInformation("Like {Id} of {Object}: {Outcome}", like.Id, objectId, outcome);
+        logger.LogInformation("Like {Id} of {Object}: {Outcome}", likeId, objectId, outcome);
     }
 
-    private const string Remove = "DELETE FROM post_likes WHERE actor_id = @actor AND (activity_id = @likeId OR object_id = @objectId)";
+    /// <summary>A member's Like in one of our federated groups, or a Like of our member's post in a remote group.</summary>
+    private async Task<bool> WantedAsync(Uri actor, Uri objectId, CancellationToken ct)
+    {
+        await using var c = await db.OpenAsync(ct);
+        if (await reactions.FindAsync(c, null, objectId) is not { } found || !GroupAnnouncer.Federates(found.Post.Group) || found.Target.DeletedAt is not null)
+        {
+            return false;
+        }
+
+        return found.Post.Group.IsRemote
+            ? found.Target.AuthorId is not null
+            : await RemoteMembers.IsMemberAsync(c, null, found.Post.Group.Id, actor);
+    }
 
     /// <summary>Undo(Like): matched by the Like's id, or by actor and liked object.</summary>
     public async Task UndoAsync(AsActivity undo, CancellationToken ct)
     {
         var inner = undo.InnerActivity;
-        if (inner is not null && inner.Actor != undo.Actor)
+        if (undo.Actor is not { } actor || (inner is not null && inner.Actor != actor))
         {
             return;
         }
@@ -62,26 +77,16 @@ public sealed class GroupLikeHandler(Database db, RemotePosts stored, LocalPosts
         var objectId = inner?.Object?.Id;
         var outcome = await db.InTransactionAsync(async (c, tx) =>
         {
-            var group = objectId is null ? null : await GroupOfAsync(c, tx, objectId);
-            var removed = await c.ExecuteAsync(Remove, new { actor = undo.Actor!.AbsoluteUri, likeId = undo.Object?.Id?.AbsoluteUri ?? "", objectId = objectId?.AbsoluteUri ?? "" }, tx);
-            if (removed > 0 && group is not null)
+            var found = objectId is null ? null : await reactions.FindAsync(c, tx, objectId);
+            var removed = await RemoteReactions.RemoveAsync(c, tx, actor, undo.Object?.Id, objectId);
+            if (removed > 0 && found is { Post.Group: { IsRemote: false } group } && GroupAnnouncer.Federates(group))
             {
-                await announcer.AnnounceAsync(c, tx, group, GroupInbox.Original(undo), null, ct);
+                await announcer.AnnounceAsync(c, tx, group, GroupInbox.Original(undo), null, ct, keepInOutbox: false);
             }
 
             return removed;
         }, ct);
         announcer.Wake();
         logger.LogInformation("Undo(Like) {Id}: {Removed} removed", undo.Id, outcome);
-    }
-
-    private async Task<GroupActorRow?> GroupOfAsync(System.Data.Common.DbConnection c, System.Data.Common.DbTransaction tx, Uri objectId)
-    {
-        if (await stored.FindAsync(c, tx, objectId) is not { } post || await posts.FindAsync(c, tx, post.Id) is not { } found)
-        {
-            return null;
-        }
-
-        return GroupAnnouncer.Federates(found.Group) ? found.Group : null;
     }
 }
