@@ -50,7 +50,7 @@ public static class DeliveryAdmin
         var api = app.MapGroup("/api/v1/admin/federation/deliveries").RequireAuthorization(AuthSetup.ApiAdminPolicy);
 
         api.MapGet("", async (DeliveryHealth health, CancellationToken ct) =>
-            TypedResults.Ok(new { Instances = await health.ListAsync(MaxInstances, ct) }));
+            TypedResults.Ok(new DeliveryHealthList(await health.ListAsync(MaxInstances, ct))));
 
         api.MapPost("/{host}/retry", async (string host, DeliveryHealth health, CancellationToken ct) =>
             await health.RetryNowAsync(host, ct) ? Results.NoContent() : UnknownHost(host));
@@ -64,3 +64,6 @@ public static class DeliveryAdmin
     private static Microsoft.AspNetCore.Http.HttpResults.ProblemHttpResult UnknownHost(string host) =>
         TypedResults.Problem(title: "Unknown instance", detail: $"Nothing has been delivered to '{host}'.", statusCode: StatusCodes.Status404NotFound);
 }
+
+/// <summary>The delivery health API's answer: one entry per instance we deliver to.</summary>
+public sealed record DeliveryHealthList(IReadOnlyList<InstanceDeliveryHealth> Instances);
