@@ -154,10 +154,12 @@ public sealed class DeliveryOutcomes(Database db, IOptions<DeliveryOptions> opti
     private async Task RecordHostsAsync(DbConnection c, DbTransaction tx, List<DeliveryOutcome> batch, DateTimeOffset now)
     {
         var o = options.Value;
+        var alive = new List<object>();
+        var rejections = new List<object>();
         foreach (var group in batch.Where(b => b.Effect != HostEffect.None).GroupBy(b => b.Host, StringComparer.Ordinal))
         {
             // In order: a success resets the count, failures after it count again.
-            var alive = false;
+            var wasAlive = false;
             var failures = 0;
             string? lastError = null;
             string? rejection = null;
@@ -167,7 +169,7 @@ public sealed class DeliveryOutcomes(Database db, IOptions<DeliveryOptions> opti
                 switch (b.Effect)
                 {
                     case HostEffect.Alive:
-                        alive = true;
+                        wasAlive = true;
                         failures = 0;
                         rejection = b.Error ?? rejection;
                         break;
@@ -182,7 +184,16 @@ public sealed class DeliveryOutcomes(Database db, IOptions<DeliveryOptions> opti
                 }
             }
 
-            if (alive)
+            if (wasAlive && failures == 0 && throttledUntil is null)
+            {
+                // The common case, batched below (a throttle must come after the success that clears the pause).
+                alive.Add(new { Host = group.Key, Now = now });
+                if (rejection is not null)
+                {
+                    rejections.Add(new { Host = group.Key, Now = now, Error = rejection });
+                }
+            }
+            else if (wasAlive)
             {
                 await c.ExecuteAsync(PullForward, new { Host = group.Key, Now = now }, tx);
                 await c.ExecuteAsync(HostSucceeded, new { Host = group.Key, Now = now }, tx);
@@ -209,5 +220,11 @@ public sealed class DeliveryOutcomes(Database db, IOptions<DeliveryOptions> opti
                 await c.ExecuteAsync(Throttle, new { Host = group.Key, Until = t, Error = lastError }, tx);
             }
         }
+
+        // Instances that answered: one prepared statement each for the whole batch, not one round per instance
+        // (a fan-out to thousands of instances finishes thousands of them in one batch).
+        await c.ExecuteAsync(PullForward, alive, tx);
+        await c.ExecuteAsync(HostSucceeded, alive, tx);
+        await c.ExecuteAsync(NoteRejection, rejections, tx);
     }
 }
