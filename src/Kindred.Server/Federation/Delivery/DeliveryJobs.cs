@@ -65,11 +65,12 @@ public sealed class DeliveryJobs(Database db)
     public async Task<IReadOnlyList<ClaimedJob>> ClaimAsync(string owner, int limit, int perHost, IReadOnlyCollection<string> busyHosts,
         DateTimeOffset now, DateTimeOffset leaseUntil, CancellationToken ct)
     {
-        await using var connection = await db.OpenAsync(ct);
         var sql = db.Dialect == Dialect.Postgres ? ClaimPostgres : ClaimSqlite;
         var args = new { Owner = owner, Now = now, LeaseUntil = leaseUntil, Busy = busyHosts.ToArray(),
             PerHost = perHost, Limit = limit, Scan = limit * 4 };
-        return (await connection.QueryAsync<ClaimedJob>(new CommandDefinition(sql, args, cancellationToken: ct))).AsList();
+        // In a transaction so that on SQLite it queues with the other writers rather than meeting their lock.
+        return await db.InTransactionAsync(async (c, tx) =>
+            (IReadOnlyList<ClaimedJob>)(await c.QueryAsync<ClaimedJob>(new CommandDefinition(sql, args, tx, cancellationToken: ct))).AsList(), ct);
     }
 
     // A paused instance whose cool-down is over becomes half-open; exactly one node wins each instance (row lock),

@@ -19,7 +19,7 @@ public sealed class GroupInbox(ActorUrls urls, RemotePosts posts)
     /// Mastodon mentions the group in to/cc), or the group of the thread or reply it answers. When both are given
     /// they must agree. Null when the object is not for one of our groups.
     /// </summary>
-    public async Task<GroupTarget?> FindAsync(DbConnection c, DbTransaction tx, AsObject obj)
+    public async Task<GroupTarget?> FindAsync(DbConnection c, DbTransaction? tx, AsObject obj)
     {
         ArgumentNullException.ThrowIfNull(obj);
         var addressed = obj.Audience.Concat(obj.To).Concat(obj.Cc).Select(urls.GroupSlugOf).FirstOrDefault(s => s is not null);

@@ -132,8 +132,8 @@ public sealed class InboxStore(Database db, TimeProvider time, ILogger<InboxStor
     {
         var now = time.GetUtcNow();
         var sql = db.Dialect == Dialect.Postgres ? ClaimPostgres : ClaimSqlite;
-        await using var c = await db.OpenAsync(ct);
-        return (await c.QueryAsync<InboxRow>(sql, new { now, lease = now + Lease, max })).ToList();
+        // In a transaction so that on SQLite it queues with the other writers rather than meeting their lock.
+        return await db.InTransactionAsync(async (c, tx) => (await c.QueryAsync<InboxRow>(sql, new { now, lease = now + Lease, max }, tx)).AsList(), ct);
     }
 
     private const string Release = "UPDATE inbox_activities SET locked_until = NULL, attempts = attempts - 1 WHERE id = @id AND status = 'pending'";

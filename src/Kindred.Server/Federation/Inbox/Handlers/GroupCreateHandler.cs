@@ -25,6 +25,17 @@ public sealed class GroupCreateHandler(Database db, GroupInbox inbox, RemotePost
             return;
         }
 
+        // Most of what reaches a shared inbox is for no group of ours: find that out with a read, without taking the
+        // write lock (and without looking up the author) that storing needs. StoreAsync checks again, in its transaction.
+        await using (var c = await db.OpenAsync(ct))
+        {
+            if (await inbox.FindAsync(c, null, obj) is not { } target || !GroupAnnouncer.Federates(target.Group))
+            {
+                logger.LogDebug("Create {Object} by {Actor}: not for a federated local group", obj.Id, create.Actor);
+                return;
+            }
+        }
+
         var authorName = await posts.AuthorNameAsync(create.Actor!, ct);
         var outcome = await db.InTransactionAsync(async (c, tx) => await StoreAsync(c, tx, create, obj, authorName, ct), ct);
         announcer.Wake();
