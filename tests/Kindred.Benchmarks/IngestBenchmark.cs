@@ -224,7 +224,10 @@ public static class IngestBenchmark
             await app.StopAsync();
             await app.DisposeAsync();
             Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-            Directory.Delete(data, recursive: true);
+            if (Directory.Exists(data)) // not created when the server ran on PostgreSQL
+            {
+                Directory.Delete(data, recursive: true);
+            }
         }
     }
 }

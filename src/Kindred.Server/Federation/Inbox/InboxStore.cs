@@ -27,11 +27,34 @@ public sealed class InboxStore(Database db, TimeProvider time, ILogger<InboxStor
 
     private const string Insert = """
         INSERT INTO inbox_activities (id, activity_id, actor_id, activity_type, object_type, inbox, key_id, body, received_at, status, attempts, next_attempt_at)
-        VALUES (@id, @activityId, @actorId, @activityType, @objectType, @inbox, @keyId, @body, @now, 'pending', 0, @now)
+        VALUES (@Id, @ActivityId, @ActorId, @ActivityType, @ObjectType, @Inbox, @KeyId, @Body, @At, 'pending', 0, @At)
         ON CONFLICT (activity_id) DO NOTHING
         """;
 
-    private sealed record PendingInsert(object Row, TaskCompletionSource<bool> Stored);
+    // PostgreSQL: the whole batch in one statement (one round trip instead of one per row), as parallel arrays.
+    // SQLite runs in-process, so one prepared INSERT executed per row costs no round trips.
+    private const string InsertBatchPostgres = """
+        INSERT INTO inbox_activities (id, activity_id, actor_id, activity_type, object_type, inbox, key_id, body, received_at, status, attempts, next_attempt_at)
+        SELECT u.id, u.activity_id, u.actor_id, u.activity_type, u.object_type, u.inbox, u.key_id, u.body, u.received_at, 'pending', 0, u.received_at
+        FROM UNNEST(@Ids, @ActivityIds, @ActorIds, @ActivityTypes, @ObjectTypes, @Inboxes, @KeyIds, @Bodies, @Times)
+            AS u(id, activity_id, actor_id, activity_type, object_type, inbox, key_id, body, received_at)
+        ON CONFLICT (activity_id) DO NOTHING
+        """;
+
+    private sealed record InboxInsert(Guid Id, string ActivityId, string ActorId, string ActivityType, string? ObjectType, string Inbox, string KeyId, string Body, DateTimeOffset At);
+
+    private sealed record PendingInsert(InboxInsert Row, TaskCompletionSource<bool> Stored);
+
+    private Task<int> InsertBatchAsync(System.Data.Common.DbConnection c, System.Data.Common.DbTransaction tx, IReadOnlyList<InboxInsert> rows) =>
+        db.Dialect == Dialect.Postgres
+            ? c.ExecuteAsync(InsertBatchPostgres, new
+            {
+                Ids = rows.Select(r => r.Id).ToArray(), ActivityIds = rows.Select(r => r.ActivityId).ToArray(),
+                ActorIds = rows.Select(r => r.ActorId).ToArray(), ActivityTypes = rows.Select(r => r.ActivityType).ToArray(),
+                ObjectTypes = rows.Select(r => r.ObjectType).ToArray(), Inboxes = rows.Select(r => r.Inbox).ToArray(),
+                KeyIds = rows.Select(r => r.KeyId).ToArray(), Bodies = rows.Select(r => r.Body).ToArray(), Times = rows.Select(r => r.At).ToArray(),
+            }, tx)
+            : c.ExecuteAsync(Insert, rows, tx);
 
     private readonly System.Threading.Channels.Channel<PendingInsert> _pending =
         System.Threading.Channels.Channel.CreateUnbounded<PendingInsert>(new() { SingleReader = true });
@@ -47,7 +70,7 @@ public sealed class InboxStore(Database db, TimeProvider time, ILogger<InboxStor
     public Task AddAsync(string activityId, string actorId, string activityType, string? objectType, string inbox, string keyId, string body, CancellationToken ct)
     {
         var now = time.GetUtcNow();
-        var pending = new PendingInsert(new { id = Ids.New(time), activityId, actorId, activityType, objectType, inbox, keyId, body, now },
+        var pending = new PendingInsert(new InboxInsert(Ids.New(time), activityId, actorId, activityType, objectType, inbox, keyId, body, now),
             new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously));
         if (Interlocked.Exchange(ref _writerStarted, 1) == 0)
         {
@@ -74,8 +97,7 @@ public sealed class InboxStore(Database db, TimeProvider time, ILogger<InboxStor
 
             try
             {
-                // One command executed once per row: the statement is prepared once for the whole batch.
-                await db.InTransactionAsync((c, tx) => c.ExecuteAsync(Insert, batch.Select(b => b.Row), tx));
+                await db.InTransactionAsync((c, tx) => InsertBatchAsync(c, tx, batch.Select(b => b.Row).ToList()));
                 foreach (var one in batch)
                 {
                     one.Stored.TrySetResult(true);
@@ -147,6 +169,8 @@ public sealed class InboxStore(Database db, TimeProvider time, ILogger<InboxStor
 
     private const string Done = "UPDATE inbox_activities SET status = 'done', processed_at = @now, locked_until = NULL, last_error = NULL WHERE id = @id";
 
+    private const string DonePostgres = "UPDATE inbox_activities SET status = 'done', processed_at = @now, locked_until = NULL, last_error = NULL WHERE id = ANY(@ids)";
+
     /// <summary>Marks handled rows done, in one statement (one commit for a whole claimed batch).</summary>
     public async Task CompleteAsync(IReadOnlyCollection<Guid> ids, CancellationToken ct)
     {
@@ -156,7 +180,9 @@ public sealed class InboxStore(Database db, TimeProvider time, ILogger<InboxStor
         }
 
         var now = time.GetUtcNow();
-        await db.InTransactionAsync((c, tx) => c.ExecuteAsync(Done, ids.Select(id => new { id, now }), tx), ct);
+        await db.InTransactionAsync((c, tx) => db.Dialect == Dialect.Postgres
+            ? c.ExecuteAsync(DonePostgres, new { ids = ids.ToArray(), now }, tx) // one round trip for the batch
+            : c.ExecuteAsync(Done, ids.Select(id => new { id, now }), tx), ct);
     }
 
     private const string Retry = """
