@@ -59,7 +59,12 @@ public abstract class LocalPostFederationTests<T>(T fixture) : IClassFixture<T> 
         using var remote = new FakeRemote();
         var owner = await rig.Groups.AdminAsync();
         var slug = await rig.GroupAsync(owner, "members", "invite");
+        using var stranger = new FakeRemote("stranger", "127.0.0.2");
+        var groupUrl = rig.GroupId(slug);
+        Assert.Equal(HttpStatusCode.NotFound, (await remote.GetSignedAsync(groupUrl)).StatusCode); // not invited yet
         await rig.InviteRemoteAsync(slug, remote.ActorId);
+        Assert.Equal(HttpStatusCode.OK, (await remote.GetSignedAsync(groupUrl)).StatusCode); // invited: its server may see the group to join
+        Assert.Equal(HttpStatusCode.NotFound, (await stranger.GetSignedAsync(groupUrl)).StatusCode);
         await rig.FollowAsync(remote, slug);
 
         var thread = await rig.Groups.ThreadAsync(owner, slug, "Private", "Only for us");
@@ -74,7 +79,6 @@ public abstract class LocalPostFederationTests<T>(T fixture) : IClassFixture<T> 
         Assert.Equal(HttpStatusCode.NotFound, (await http.GetAsync(threadId)).StatusCode);
         var signed = await remote.GetSignedAsync(threadId);
         Assert.Equal(HttpStatusCode.OK, signed.StatusCode);
-        using var stranger = new FakeRemote("stranger", "127.0.0.2");
         Assert.Equal(HttpStatusCode.NotFound, (await stranger.GetSignedAsync(threadId)).StatusCode);
     }
 

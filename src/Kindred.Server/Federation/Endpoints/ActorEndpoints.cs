@@ -55,9 +55,23 @@ public static class ActorEndpoints
     public static async Task<IResult> ServeGroupAsync(HttpContext http, string slug)
     {
         var services = http.RequestServices;
-        var group = await GroupActor.FindBySlugAsync(services.GetRequiredService<Database>(), slug, http.RequestAborted);
-        // Members-only groups need a valid signature; which instances are allowed is decided by federation policy.
-        if (group is null || !GroupActor.MayServe(group, group.Visibility == "public" || await IsSignedAsync(http, services.GetRequiredService<RequestVerifier>())))
+        var db = services.GetRequiredService<Database>();
+        var group = await GroupActor.FindBySlugAsync(db, slug, http.RequestAborted);
+        if (group is null)
+        {
+            return Results.NotFound();
+        }
+
+        // A members-only group's name and description can say a lot about its members: the actor is served only to a
+        // valid signature from an instance where the group has a member or an invited person (who must see it to join).
+        var allowed = group.Visibility == "public";
+        if (!allowed && group.Federation == "federated")
+        {
+            await using var c = await db.OpenAsync(http.RequestAborted);
+            allowed = await ObjectEndpoints.FromMemberInstanceAsync(http, c, group.Id, orInvited: true);
+        }
+
+        if (!GroupActor.MayServe(group, allowed))
         {
             return Results.NotFound();
         }

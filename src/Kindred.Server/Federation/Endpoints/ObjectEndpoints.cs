@@ -59,8 +59,13 @@ public static class ObjectEndpoints
 
     private const string MemberActors = "SELECT actor_id FROM remote_members WHERE group_id = @groupId AND state = 'member'";
 
-    /// <summary>A valid signature by an actor on an instance where the group has a member (authorized fetch).</summary>
-    public static async Task<bool> FromMemberInstanceAsync(HttpContext http, System.Data.Common.DbConnection c, Guid groupId)
+    private const string MemberOrInvitedActors = "SELECT actor_id FROM remote_members WHERE group_id = @groupId AND state IN ('member', 'invited')";
+
+    /// <summary>
+    /// A valid signature by an actor on an instance where the group has a member (authorized fetch); with
+    /// <paramref name="orInvited"/>, also where someone was invited (their server must see the group to join it).
+    /// </summary>
+    public static async Task<bool> FromMemberInstanceAsync(HttpContext http, System.Data.Common.DbConnection c, Guid groupId, bool orInvited = false)
     {
         var signable = RequestVerifier.ToSignable(http.Request, ReadOnlyMemory<byte>.Empty);
         if (RequestVerifier.ReadKeyId(signable) is null)
@@ -74,7 +79,7 @@ public static class ObjectEndpoints
             return false;
         }
 
-        var members = await c.QueryAsync<string>(MemberActors, new { groupId });
+        var members = await c.QueryAsync<string>(orInvited ? MemberOrInvitedActors : MemberActors, new { groupId });
         return members.Any(m => Origins.SameOrigin(m, signer.Owner.AbsoluteUri));
     }
 }
