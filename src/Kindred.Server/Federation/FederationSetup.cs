@@ -96,6 +96,7 @@ public static class FederationSetup
         federation.MapDiscoveryEndpoints();
         federation.MapActorEndpoints();
         federation.MapObjectEndpoints();
+        federation.MapLikeEndpoints();
         federation.MapGroupCollections();
         federation.MapInboxEndpoints();
         return app;

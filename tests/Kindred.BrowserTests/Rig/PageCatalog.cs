@@ -45,6 +45,7 @@ public static class PageCatalog
         ["/users/{username}/followers"] = NotAPage("ActivityPub collection (JSON)"),
         ["/users/{username}/following"] = NotAPage("ActivityPub collection (JSON)"),
         ["/users/{username}/outbox"] = NotAPage("ActivityPub collection (JSON)"),
+        ["/users/{username}/likes/{id:guid}"] = NotAPage("a member's \"I hear you\" as an ActivityPub Like (JSON); browsers are redirected to the post"),
         ["/replies/{id:guid}"] = NotAPage("ActivityPub Note (JSON); browsers are redirected into the thread"),
         ["/groups/{slug}/followers"] = NotAPage("ActivityPub collection (JSON)"),
         ["/groups/{slug}/outbox"] = NotAPage("ActivityPub collection (JSON)"),

@@ -140,6 +140,12 @@ public abstract class ReactionFederationTests<T>(T fixture) : IClassFixture<T> w
         Assert.Equal([group.GroupId.AbsoluteUri], like["to"]!.AsArray().Select(n => (string?)n));
         Assert.Contains(group.PersonId.AbsoluteUri, like["cc"]!.AsArray().Select(n => (string?)n));
         Assert.Equal((string?)like["id"], (string?)(await JobAsync(rig, memberActor, group.SharedInbox, "Like"))["id"]); // the author's (shared) inbox
+        using (var http = ActivityPubClient())
+        {
+            // Its id resolves: the group is public, so anyone may fetch it.
+            var served = GroupFedRig.Parse(await http.GetStringAsync(new Uri((string)like["id"]!)));
+            Assert.Equal(GroupFedRig.Serialize(like), GroupFedRig.Serialize(served));
+        }
 
         Assert.Equal(HttpStatusCode.NoContent, (await DeleteAsync(rig.Groups, member, thread.Id)).StatusCode);
         var undo = await JobAsync(rig, memberActor, group.GroupInbox, "Undo");
@@ -194,6 +200,107 @@ public abstract class ReactionFederationTests<T>(T fixture) : IClassFixture<T> w
         }));
         Assert.Empty(await ReactionNotificationsAsync(rig.Groups, member));
         Assert.Null((await member.Web.GetAsync($"/threads/{thread.Id}")).Document.QuerySelector($"#reply-{reply} .heard"));
+    }
+
+    private static async Task<Uri> LikeIdAsync(GroupFedRig rig, Guid postId)
+    {
+        await using var c = await rig.OpenAsync();
+        return new Uri(await c.QuerySingleAsync<string>("SELECT activity_id FROM post_likes WHERE post_id = @postId", new { postId }));
+    }
+
+    private static HttpClient ActivityPubClient()
+    {
+        var http = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false });
+        http.DefaultRequestHeaders.Accept.ParseAdd("application/activity+json");
+        return http;
+    }
+
+    [Fact]
+    public async Task A_Like_id_resolves_to_the_Like_as_sent_until_it_is_taken_back()
+    {
+        var rig = new GroupFedRig(Server);
+        using var remote = new FakeRemote();
+        var owner = await rig.Groups.AdminAsync();
+        var slug = await rig.GroupAsync(owner);
+        await rig.FollowAsync(remote, slug);
+        var thread = await rig.Groups.ThreadAsync(owner, slug, "Tired", "So tired lately.");
+        var member = await rig.Groups.MemberAsync();
+        await rig.Groups.JoinAsync(member, slug);
+        var reply = await rig.Groups.ReplyAsync(owner, thread, "Thank you all.");
+        Assert.Equal(HttpStatusCode.OK, (await PutAsync(rig.Groups, member, thread)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await PutAsync(rig.Groups, member, reply)).StatusCode);
+        var sent = (await rig.JobsAsync(rig.GroupId(slug), new Uri(remote.Origin, "/inbox"))).Select(GroupFedRig.Parse)
+            .Where(j => (string?)j["object"]?["type"] == "Like").Select(j => j["object"]!.AsObject()).ToList();
+        var like = sent.Single(l => (string?)l["object"] == Urls.Thread(thread).AbsoluteUri);
+        var likeId = new Uri((string)like["id"]!);
+
+        using var http = ActivityPubClient();
+        var response = await http.GetAsync(likeId);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("application/activity+json", response.Content.Headers.ContentType?.MediaType);
+        var served = GroupFedRig.Parse(await response.Content.ReadAsStringAsync());
+        Assert.NotNull(served["@context"]);
+        Assert.Equal(GroupFedRig.Serialize(ActivityJson.Embed(like)), GroupFedRig.Serialize(ActivityJson.Embed(served)));
+
+        // Browsers are sent to the post; there is no page of its own. An unknown id, or another member's name, is 404.
+        using var browser = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false });
+        var toPost = await browser.GetAsync(likeId);
+        Assert.Equal(HttpStatusCode.Redirect, toPost.StatusCode);
+        Assert.Equal(Urls.Thread(thread), toPost.Headers.Location);
+        var replyLike = new Uri((string)sent.Single(l => (string?)l["object"] == Urls.Reply(reply).AbsoluteUri)["id"]!);
+        Assert.Equal(new Uri($"{Urls.Thread(thread).AbsoluteUri}#reply-{reply}"), (await browser.GetAsync(replyLike)).Headers.Location);
+        Assert.Equal(HttpStatusCode.NotFound, (await http.GetAsync(ReactionOutbox.LikeId(Urls.User(member.Name), Guid.NewGuid()))).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await http.GetAsync(likeId.AbsoluteUri.Replace(Urls.User(member.Name).AbsoluteUri, Urls.User(owner.Name).AbsoluteUri, StringComparison.Ordinal))).StatusCode);
+
+        // Taken back: the Like is erased, so its id and its Undo's id answer 404.
+        Assert.Equal(HttpStatusCode.NoContent, (await DeleteAsync(rig.Groups, member, thread)).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await http.GetAsync(likeId)).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await browser.GetAsync(likeId)).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await http.GetAsync(likeId.AbsoluteUri + "/undo")).StatusCode);
+
+        // A Like of a post that was deleted since answers 404 too.
+        Assert.Equal(HttpStatusCode.OK, (await http.GetAsync(replyLike)).StatusCode);
+        await rig.Groups.JsonAsync(HttpMethod.Delete, $"/api/v1/posts/{reply}", owner.Token, expect: HttpStatusCode.NoContent);
+        Assert.Equal(HttpStatusCode.NotFound, (await http.GetAsync(replyLike)).StatusCode);
+    }
+
+    [Fact]
+    public async Task Like_ids_of_members_only_groups_resolve_only_for_signed_member_instances_and_of_local_groups_never()
+    {
+        var rig = new GroupFedRig(Server);
+        using var remote = new FakeRemote();
+        var owner = await rig.Groups.AdminAsync();
+        var closed = await rig.GroupAsync(owner, "members", "invite");
+        await rig.InviteRemoteAsync(closed, remote.ActorId);
+        await rig.FollowAsync(remote, closed);
+        var member = await rig.Groups.MemberAsync();
+        await rig.Groups.JsonAsync(HttpMethod.Post, $"/api/v1/groups/{closed}/invitations", owner.Token, new { username = member.Name }, HttpStatusCode.NoContent);
+        await rig.Groups.JsonAsync(HttpMethod.Post, $"/api/v1/groups/{closed}/membership", member.Token, new { }, HttpStatusCode.Created);
+        var thread = await rig.Groups.ThreadAsync(owner, closed);
+        Assert.Equal(HttpStatusCode.OK, (await PutAsync(rig.Groups, member, thread)).StatusCode);
+        var likeId = await LikeIdAsync(rig, thread);
+
+        using var http = ActivityPubClient();
+        Assert.Equal(HttpStatusCode.NotFound, (await http.GetAsync(likeId)).StatusCode);
+        using var browser = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false });
+        Assert.Equal(HttpStatusCode.NotFound, (await browser.GetAsync(likeId)).StatusCode);
+        var signed = await remote.GetSignedAsync(likeId);
+        Assert.Equal(HttpStatusCode.OK, signed.StatusCode);
+        var like = GroupFedRig.Parse(await signed.Content.ReadAsStringAsync());
+        Assert.Equal("Like", (string?)like["type"]);
+        Assert.False(GroupOutbox.MentionsPublic(GroupFedRig.Serialize(like)));
+        using var stranger = new FakeRemote("stranger", "127.0.0.2");
+        Assert.Equal(HttpStatusCode.NotFound, (await stranger.GetSignedAsync(likeId)).StatusCode);
+
+        var local = await rig.GroupAsync(owner, federation: "local");
+        var other = await rig.Groups.MemberAsync();
+        await rig.Groups.JoinAsync(other, local);
+        var quiet = await rig.Groups.ThreadAsync(owner, local);
+        Assert.Equal(HttpStatusCode.OK, (await PutAsync(rig.Groups, other, quiet)).StatusCode);
+        var localLike = await LikeIdAsync(rig, quiet);
+        Assert.Equal(HttpStatusCode.NotFound, (await http.GetAsync(localLike)).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await browser.GetAsync(localLike)).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await remote.GetSignedAsync(localLike)).StatusCode);
     }
 
     private static async Task<JsonObject> JobAsync(RemoteGroupRig rig, Uri actor, Uri inbox, string type)

@@ -1,5 +1,7 @@
 using System.ComponentModel;
+using System.Text.Json.Serialization;
 using Kindred.Server.Content;
+using Kindred.Server.Features.Reactions;
 using Kindred.Server.Features.Threads;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -59,29 +61,40 @@ public sealed record JoinRequestResponse(Guid Id, string Username, string? Answe
 public sealed record ThreadResponse(
     Guid Id, string Url, string Group, string Title, string Content, string ContentHtml, string? ContentWarning, string? Author,
     string? AuthorLabel, long ReplyCount, [property: Description("True while nobody but the author has replied.")] bool Waiting,
-    bool Pinned, bool Locked, bool Deleted, DateTimeOffset CreatedAt, DateTimeOffset? EditedAt)
+    bool Pinned, bool Locked, bool Deleted, DateTimeOffset CreatedAt, DateTimeOffset? EditedAt,
+    [property: Description("True when you have said \"I hear you\" to it.")] bool Reacted,
+    [property: Description("How many people said \"I hear you\": only for the post's author; left out for everyone else.")]
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] int? ReactionCount)
 {
-    public static ThreadResponse From(ThreadView t, SafeHtml safe, string origin) => new(t.Id, $"{origin}/threads/{t.Id}", t.GroupSlug,
+    public static ThreadResponse From(ThreadView t, SafeHtml safe, string origin, ThreadReactions reactions, Guid viewer) => new(t.Id, $"{origin}/threads/{t.Id}", t.GroupSlug,
         t.Title, t.Content, t.IsDeleted ? "" : PostHtml.Render(safe, t.Content, t.Origin).Value, t.ContentWarning, t.AuthorName, t.AuthorLabel, t.ReplyCount,
-        t.AnsweredAt is null && !t.IsDeleted, t.PinnedAt is not null, t.LockedAt is not null, t.IsDeleted, t.CreatedAt, t.EditedAt);
+        t.AnsweredAt is null && !t.IsDeleted, t.PinnedAt is not null, t.LockedAt is not null, t.IsDeleted, t.CreatedAt, t.EditedAt,
+        reactions.Reacted(t.Id), reactions.CountFor(t.Id, t.AuthorId, viewer));
 }
 
 public sealed record ThreadSummaryResponse(
     Guid Id, string Url, string Group, string Title, string? ContentWarning, string? Author, long ReplyCount, bool Waiting,
-    bool Pinned, bool Locked, DateTimeOffset CreatedAt)
+    bool Pinned, bool Locked, DateTimeOffset CreatedAt,
+    [property: Description("True when you have said \"I hear you\" to it.")] bool Reacted,
+    [property: Description("How many people said \"I hear you\": only for the post's author; left out for everyone else.")]
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] int? ReactionCount)
 {
-    public static ThreadSummaryResponse From(ThreadSummary t, string origin) => new(t.Id, $"{origin}/threads/{t.Id}", t.GroupSlug, t.Title,
-        t.ContentWarning, t.AuthorName, t.ReplyCount, t.AnsweredAt is null, t.PinnedAt is not null, t.LockedAt is not null, t.CreatedAt);
+    public static ThreadSummaryResponse From(ThreadSummary t, string origin, ThreadReactions reactions, Guid viewer) => new(t.Id, $"{origin}/threads/{t.Id}", t.GroupSlug, t.Title,
+        t.ContentWarning, t.AuthorName, t.ReplyCount, t.AnsweredAt is null, t.PinnedAt is not null, t.LockedAt is not null, t.CreatedAt,
+        reactions.Reacted(t.Id), reactions.CountFor(t.Id, t.AuthorId, viewer));
 }
 
 public sealed record ReplyResponse(
     Guid Id, Guid ThreadId, string Url, [property: Description("The reply this one answers; null when it answers the thread.")] Guid? InReplyTo,
     int Depth, string Content, string ContentHtml, string? ContentWarning, string? Author, string? AuthorLabel, bool Deleted,
-    DateTimeOffset CreatedAt, DateTimeOffset? EditedAt)
+    DateTimeOffset CreatedAt, DateTimeOffset? EditedAt,
+    [property: Description("True when you have said \"I hear you\" to it.")] bool Reacted,
+    [property: Description("How many people said \"I hear you\": only for the post's author; left out for everyone else.")]
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] int? ReactionCount)
 {
-    public static ReplyResponse From(ReplyView r, SafeHtml safe, string origin) => new(r.Id, r.ThreadId, $"{origin}/threads/{r.ThreadId}#reply-{r.Id}",
+    public static ReplyResponse From(ReplyView r, SafeHtml safe, string origin, ThreadReactions reactions, Guid viewer) => new(r.Id, r.ThreadId, $"{origin}/threads/{r.ThreadId}#reply-{r.Id}",
         r.InReplyTo, r.Depth, r.Content, r.IsDeleted ? "" : PostHtml.Render(safe, r.Content, r.Origin).Value, r.ContentWarning, r.AuthorName, r.AuthorLabel,
-        r.IsDeleted, r.CreatedAt, r.EditedAt);
+        r.IsDeleted, r.CreatedAt, r.EditedAt, reactions.Reacted(r.Id), reactions.CountFor(r.Id, r.AuthorId, viewer));
 }
 
 public sealed record ThreadDetailResponse(ThreadResponse Thread, ListResponse<ReplyResponse> Replies);

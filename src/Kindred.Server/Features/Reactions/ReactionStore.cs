@@ -1,5 +1,6 @@
 using System.Data.Common;
 using Dapper;
+using Kindred.Server.Data;
 
 namespace Kindred.Server.Features.Reactions;
 
@@ -42,6 +43,11 @@ public sealed class ThreadReactions(IReadOnlyDictionary<Guid, ThreadReactions.Ro
     public bool Reacted(Guid postId) => rows.TryGetValue(postId, out var r) && r.Mine > 0;
 
     public long People(Guid postId) => rows.TryGetValue(postId, out var r) ? r.People : 0;
+
+    /// <summary>How many people reacted, for the API: a number only when <paramref name="viewer"/> wrote the post, null
+    /// for everyone else (nobody but the author may learn it).</summary>
+    public int? CountFor(Guid postId, Guid? authorId, Guid viewer) =>
+        authorId is { } author && author == viewer && viewer != Guid.Empty ? (int)People(postId) : null;
 
     public sealed record Row
     {
@@ -108,6 +114,33 @@ public static class ReactionStore
     public static async Task<ThreadReactions> OnThreadAsync(DbConnection c, Guid threadId, Guid viewer)
     {
         var rows = await c.QueryAsync<ThreadReactions.Row>(OnThread, new { threadId, viewer });
+        return new ThreadReactions(rows.ToDictionary(r => r.PostId));
+    }
+
+    // A page of posts in one query (no query per post): PostgreSQL gets the ids as one array, SQLite as an expanded list.
+    private const string OnPostsPostgres = """
+        SELECT post_id, COUNT(*) AS people, SUM(CASE WHEN user_id = @viewer THEN 1 ELSE 0 END) AS mine
+        FROM post_likes WHERE post_id = ANY(@ids) GROUP BY post_id
+        """;
+
+    private const string OnPostsSqlite = """
+        SELECT post_id, COUNT(*) AS people, SUM(CASE WHEN user_id = @viewer THEN 1 ELSE 0 END) AS mine
+        FROM post_likes WHERE post_id IN @ids GROUP BY post_id
+        """;
+
+    /// <summary>Reactions to the given threads and replies (e.g. one page of an API listing) in one query.</summary>
+    public static async Task<ThreadReactions> OnPostsAsync(Database db, IReadOnlyCollection<Guid> postIds, Guid viewer, CancellationToken ct = default)
+    {
+        if (postIds.Count == 0)
+        {
+            return ThreadReactions.None;
+        }
+
+        await using var c = await db.OpenAsync(ct);
+        var rows = db.Dialect == Dialect.Postgres
+            ? await c.QueryAsync<ThreadReactions.Row>(new CommandDefinition(OnPostsPostgres, new { ids = postIds.ToArray(), viewer }, cancellationToken: ct))
+            : await c.QueryAsync<ThreadReactions.Row>(new CommandDefinition(OnPostsSqlite,
+                new { ids = postIds.Select(id => id.ToString("D")).ToArray(), viewer }, cancellationToken: ct));
         return new ThreadReactions(rows.ToDictionary(r => r.PostId));
     }
 

@@ -87,6 +87,7 @@ public sealed record ThreadSummary
     public string GroupName { get; init; } = "";
     public string Title { get; init; } = "";
     public string? ContentWarning { get; init; }
+    public Guid? AuthorId { get; init; }
     public string? AuthorName { get; init; }
     public long ReplyCount { get; init; }
     public DateTimeOffset CreatedAt { get; init; }

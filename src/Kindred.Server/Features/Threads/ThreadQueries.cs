@@ -32,7 +32,7 @@ public sealed class ThreadQueries(Database db)
     }
 
     private const string SummaryColumns = """
-        t.id, g.slug AS group_slug, g.name AS group_name, t.title, t.content_warning, COALESCE(u.username, t.remote_author_name) AS author_name,
+        t.id, g.slug AS group_slug, g.name AS group_name, t.title, t.content_warning, t.author_id, COALESCE(u.username, t.remote_author_name) AS author_name,
         t.reply_count, t.created_at, t.pinned_at, t.locked_at, t.answered_at
         """;
 
