@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Options;
+
 namespace Kindred.Server.Federation;
 
 /// <summary>The <c>Kindred:Federation</c> configuration section (see docs/admin-guide-federation.md).</summary>
@@ -35,4 +37,34 @@ public sealed class FederationOptions
 
     /// <summary>How old a signature may be (signed Date or <c>created</c>), in seconds. Mastodon allows an hour.</summary>
     public int SignatureMaxAgeSeconds { get; set; } = 3600;
+
+    /// <summary>
+    /// How old a remote group's copy (name, description, inboxes, key) may get before the scheduled refresh fetches the
+    /// group again, in minutes; only groups members here joined or asked to join are refreshed. 0 turns the scheduled
+    /// refresh off (an Update from the group itself still refreshes it). Default one day.
+    /// </summary>
+    public int RemoteGroupRefreshMinutes { get; set; } = 24 * 60;
+}
+
+/// <summary>Explains bad federation settings in the operator's words, at start-up.</summary>
+public sealed class FederationOptionsValidator : IValidateOptions<FederationOptions>
+{
+    /// <summary>Thirty days: longer and members would read a description or post to an inbox that changed long ago.</summary>
+    public const int MaxRemoteGroupRefreshMinutes = 30 * 24 * 60;
+
+    /// <summary>Five minutes: more often would only load the groups' servers.</summary>
+    public const int MinRemoteGroupRefreshMinutes = 5;
+
+    public ValidateOptionsResult Validate(string? name, FederationOptions o)
+    {
+        var errors = new List<string>();
+        if (o.RemoteGroupRefreshMinutes != 0 && o.RemoteGroupRefreshMinutes is < MinRemoteGroupRefreshMinutes or > MaxRemoteGroupRefreshMinutes)
+        {
+            errors.Add($"{FederationOptions.Section}:RemoteGroupRefreshMinutes must be 0 (no scheduled refresh) or between {MinRemoteGroupRefreshMinutes} " +
+                       $"and {MaxRemoteGroupRefreshMinutes} (30 days); it is {o.RemoteGroupRefreshMinutes}. " +
+                       "The default is 1440 (once a day), e.g. Kindred__Federation__RemoteGroupRefreshMinutes=1440");
+        }
+
+        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
 }

@@ -16,7 +16,8 @@ public static class FederationSetup
 {
     public static IServiceCollection AddKindredFederation(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddOptions<FederationOptions>().Bind(configuration.GetSection(FederationOptions.Section));
+        services.AddSingleton<IValidateOptions<FederationOptions>, FederationOptionsValidator>();
+        services.AddOptions<FederationOptions>().Bind(configuration.GetSection(FederationOptions.Section)).ValidateOnStart();
         services.AddSingleton<ActorUrls>();
         services.AddSingleton<LocalActors>();
         services.AddSingleton<ActorKeys>();
@@ -79,7 +80,10 @@ public static class FederationSetup
         services.AddSingleton<RemoteMembership>();
         services.AddSingleton<AnnounceUnwrapper>();
         services.AddSingleton<RemoteGroupPublisher>();
+        services.AddSingleton<RemoteGroupRefresher>();
+        services.AddSingleton<RemoteGroupUpdateHandler>();
         services.AddHostedService<InboxWorker>();
+        services.AddHostedService<RemoteGroupRefreshWorker>();
         return services;
     }
 

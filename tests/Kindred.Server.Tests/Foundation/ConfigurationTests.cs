@@ -19,6 +19,23 @@ public sealed class ConfigurationTests
     public void Valid_defaults_pass() => Assert.Empty(Errors(_ => { }));
 
     [Theory]
+    [InlineData(1440, true)]
+    [InlineData(0, true)]
+    [InlineData(5, true)]
+    [InlineData(4, false)]
+    [InlineData(-1, false)]
+    [InlineData(30 * 24 * 60 + 1, false)]
+    public void The_remote_group_refresh_interval_is_checked(int minutes, bool valid)
+    {
+        var result = new Kindred.Server.Federation.FederationOptionsValidator().Validate(null, new Kindred.Server.Federation.FederationOptions { RemoteGroupRefreshMinutes = minutes });
+        Assert.Equal(valid, result.Succeeded);
+        if (!valid)
+        {
+            Assert.Contains("Kindred:Federation:RemoteGroupRefreshMinutes", Assert.Single(result.Failures!), StringComparison.Ordinal);
+        }
+    }
+
+    [Theory]
     [InlineData("", "is not set")]
     [InlineData("support.example.org", "not a web address")]
     [InlineData("ftp://support.example.org", "not a web address")]

@@ -57,6 +57,36 @@ public sealed class FakeGroupServer : IDisposable
     public void ServeGone(string path) =>
         Server.Given(Request.Create().WithPath(path).UsingGet()).RespondWith(Response.Create().WithStatusCode(410));
 
+    private readonly Guid _groupMapping = Guid.NewGuid();
+
+    /// <summary>The group's actor as its server now describes it (replacing the earlier answer), same key.</summary>
+    public void ChangeGroup(string displayName, string summaryHtml) =>
+        Server.Given(Request.Create().WithPath(GroupId.AbsolutePath).UsingGet()).WithGuid(_groupMapping).AtPriority(-1)
+            .RespondWith(Response.Create().WithStatusCode(200).WithHeader("Content-Type", "application/activity+json")
+                .WithBody(GroupDocument(displayName, summaryHtml).ToJsonString()));
+
+    /// <summary>The group was removed: its actor answers 410 Gone from now on.</summary>
+    public void RemoveGroup() =>
+        Server.Given(Request.Create().WithPath(GroupId.AbsolutePath).UsingGet()).WithGuid(_groupMapping).AtPriority(-1)
+            .RespondWith(Response.Create().WithStatusCode(410));
+
+    /// <summary>How often our server fetched the group's actor document.</summary>
+    public int GroupFetches => Server.LogEntries.Count(e => e.RequestMessage.Method == "GET" && e.RequestMessage.Path == GroupId.AbsolutePath);
+
+    /// <summary>Update(Group) by the group itself, embedding <paramref name="group"/> as Lemmy and Mbin do.</summary>
+    public JsonObject UpdateOfGroup(JsonObject group) =>
+        ActivityJson.Activity("Update", Id($"/activities/update/{Guid.NewGuid():N}"), GroupId, ActivityJson.Embed(group),
+            to: [new Uri("https://www.w3.org/ns/activitystreams#Public")]);
+
+    /// <summary>The Group actor document as served first, with another name and summary (what an Update embeds).</summary>
+    public JsonObject GroupDocument(string displayName, string summaryHtml)
+    {
+        var doc = Actor("Group", GroupId, Name, _groupKey, false);
+        doc["name"] = displayName;
+        doc["summary"] = summaryHtml;
+        return doc;
+    }
+
     private void ServeWebFinger(string user, Uri actor)
     {
         var jrd = new JsonObject

@@ -80,6 +80,9 @@ public sealed record GroupView
     /// <summary>For a remote group: pending, joined or rejected (the group's answer to the viewer's Follow), else null.</summary>
     public string? ViewerRemoteState { get; init; }
 
+    /// <summary>For a remote group: when its server first answered that the group no longer exists (404/410), else null.</summary>
+    public DateTimeOffset? GoneAt { get; init; }
+
     public bool IsRemote => Origin != "local";
     public bool IsMember => ViewerRole is not null;
     public bool CanModerate => GroupRoles.CanModerate(ViewerRole);

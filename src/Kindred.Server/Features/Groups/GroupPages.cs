@@ -143,6 +143,7 @@ public static class GroupPages
             {
                 g.Name, g.Description, g.MemberCount, Url = $"/groups/{g.Slug.ToLowerInvariant()}", g.IsMember, g.IsRemote, g.Origin,
                 RemoteState = g.IsMember ? null : g.ViewerRemoteState,
+                IsGone = g.GoneAt is not null,
             }).ToList(),
             Next = WebViews.NextLink(http, page.Next, "after", onlyMine ? "mine=1&" : null),
             CanCreate = viewer != Guid.Empty && await create.MayCreateAsync(viewer, http.RequestAborted),

@@ -40,6 +40,8 @@ public static class WebViews
         g.IsRemote,
         g.Origin,
         RemoteState = g.ViewerRemoteState,
+        IsGone = g.GoneAt is not null,
+        GoneAt = g.GoneAt?.UtcDateTime,
         g.MemberCount,
         g.ViewerRole,
         ViewerLabel = MemberLabels.Describe(g.ViewerLabel),

@@ -22,6 +22,7 @@ public sealed class InboxDispatcher(
     GroupUpdateHandler groupUpdate,
     GroupDeleteHandler groupDelete,
     GroupLikeHandler groupLike,
+    RemoteGroupUpdateHandler remoteGroupUpdate,
     ILogger<InboxDispatcher> logger)
 {
     private readonly ActivityStreamsParser _parser = new();
@@ -58,6 +59,11 @@ public sealed class InboxDispatcher(
                 break;
             case ("Update", "Page" or "Article" or "Note" or "Question"):
                 await groupUpdate.HandleAsync(activity, ct);
+                break;
+            // An actor updating itself: a remote group we store is fetched again from its origin; anyone else is ignored.
+            case ("Update", "Group"):
+            case ("Update", _) when activity.Object?.Id is { } updated && updated == activity.Actor:
+                await remoteGroupUpdate.HandleAsync(activity, ct);
                 break;
             case ("Delete", _):
                 await groupDelete.HandleAsync(activity, ct);

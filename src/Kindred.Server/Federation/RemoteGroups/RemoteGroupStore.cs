@@ -36,6 +36,7 @@ public sealed class RemoteGroupStore(Database db, TimeProvider time)
     private const string Columns = "id, slug, name, ap_id, origin, inbox, shared_inbox, followers_url, visibility";
 
     // A group that approves followers by hand is treated as not public: we never address Public when posting to it.
+    // It was just fetched, so a 'gone' mark and any refresh back-off no longer hold.
     private const string Upsert = """
         INSERT INTO groups (id, slug, slug_normalized, name, description, rules, visibility, join_policy, join_question, federation,
             ap_id, created_by, created_at, updated_at, origin, inbox, shared_inbox, followers_url, outbox_url, refreshed_at)
@@ -44,7 +45,7 @@ public sealed class RemoteGroupStore(Database db, TimeProvider time)
         ON CONFLICT (ap_id) DO UPDATE SET name = excluded.name, description = excluded.description, visibility = excluded.visibility,
             join_policy = excluded.join_policy, inbox = excluded.inbox, shared_inbox = excluded.shared_inbox,
             followers_url = excluded.followers_url, outbox_url = excluded.outbox_url, refreshed_at = excluded.refreshed_at,
-            updated_at = excluded.updated_at
+            updated_at = excluded.updated_at, gone_at = NULL, refresh_after = NULL, refresh_failures = 0, refresh_error = NULL
         """;
 
     /// <summary>Creates or refreshes the row for a fetched Group actor under <paramref name="slug"/> (<c>name@host</c>).</summary>

@@ -126,6 +126,42 @@ public sealed class ActorResolver(RemoteFetcher fetcher, Database db, ActorUrls 
         return await StoreActorAsync(parsed, fetched.Body, ct);
     }
 
+    private const string DropOtherKeysSqlite = "DELETE FROM remote_keys WHERE actor_id = @actorId AND key_id NOT IN @keep";
+    private const string DropOtherKeysPostgres = "DELETE FROM remote_keys WHERE actor_id = @actorId AND key_id <> ALL(@keep)";
+
+    /// <summary>
+    /// Fetches the actor <paramref name="id"/> from its origin now, whatever the cache says, and replaces what we cached
+    /// about it: the actor row and its keys (keys it no longer publishes are dropped, so a rotated key takes effect).
+    /// The document's id must be <paramref name="id"/> itself: a copy of the actor served elsewhere is not accepted.
+    /// </summary>
+    /// <exception cref="ResolutionException">Unreachable, refused, gone (404/410), or not an actor with that id.</exception>
+    public async Task<AsActor> RefreshActorAsync(Uri id, CancellationToken ct)
+    {
+        if (urls.IsLocal(id))
+        {
+            throw new ResolutionException(ResolutionFailure.Invalid, "Local actors are not resolved remotely.");
+        }
+
+        var fetched = await fetcher.GetAsync(id, ct);
+        if (Parse(fetched.Body) is not AsActor actor || actor.Id is null || actor.Id != id)
+        {
+            throw new ResolutionException(ResolutionFailure.Invalid, $"{id} is not an actor with that id.");
+        }
+
+        await StoreActorAsync(actor, fetched.Body, ct);
+        var keep = actor.PublicKeys.Where(k => k.Owner is null || k.Owner == actor.Id).Select(k => k.Id)
+            .Concat(actor.AssertionMethods.Where(k => k.Controller is null || k.Controller == actor.Id).Select(k => k.Id))
+            .ToList();
+        foreach (var entry in _keys.Where(k => k.Value.Key.Owner == id && !keep.Contains(k.Key)).ToList())
+        {
+            _keys.TryRemove(entry.Key, out _);
+        }
+
+        var drop = db.Dialect == Data.Dialect.Postgres ? DropOtherKeysPostgres : DropOtherKeysSqlite;
+        await db.InTransactionAsync(async (c, tx) => await c.ExecuteAsync(drop, new { actorId = id.AbsoluteUri, keep = keep.ToArray() }, tx), ct);
+        return actor;
+    }
+
     /// <summary>Fetches a remote object by id; its id must be the URL it came from (no spoofed copies).</summary>
     public async Task<AsEntity> GetObjectAsync(Uri id, CancellationToken ct)
     {

@@ -10,7 +10,7 @@ namespace Kindred.Server.Federation.Inbox.Handlers;
 /// and EmojiReact are dropped: Kindred has no scores and one kind of reaction. Anything else is logged and ignored.
 /// </summary>
 public sealed class AnnounceHandler(AnnounceUnwrapper unwrapper, AnnouncedPostHandler post, AnnouncedDeleteHandler delete, AnnouncedLikeHandler like,
-    ILogger<AnnounceHandler> logger)
+    RemoteGroupUpdateHandler groupUpdate, ILogger<AnnounceHandler> logger)
 {
     public async Task HandleAsync(AsActivity announce, CancellationToken ct)
     {
@@ -21,6 +21,10 @@ public sealed class AnnounceHandler(AnnounceUnwrapper unwrapper, AnnouncedPostHa
 
         switch (announced.Activity.Type)
         {
+            // Lemmy Announces a moderator's Update of the community: the group is fetched again from its origin.
+            case "Update" when announced.Activity.Object?.Id is { } updated && updated == announced.Group.ActorId:
+                await groupUpdate.HandleAnnouncedAsync(announced, ct);
+                break;
             case "Create":
             case "Update":
                 await post.HandleAsync(announced, ct);

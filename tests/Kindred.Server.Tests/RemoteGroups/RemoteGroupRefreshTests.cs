@@ -1,0 +1,167 @@
+using Kindred.Server.Federation.RemoteGroups;
+using Kindred.Server.Tests.TestRig;
+
+namespace Kindred.Server.Tests.RemoteGroups;
+
+/// <summary>
+/// A remote group's row follows its home server: an Update(Group) from the group itself, or the scheduled refresh of
+/// stale groups, fetches it again from its origin. Forged Updates change nothing; a group that answers 410 is marked gone.
+/// </summary>
+public abstract class RemoteGroupRefreshTests<T>(T fixture) : IClassFixture<T> where T : ServerFixture
+{
+    private const string NewSummary = "<p>Now <b>also</b> for <a href=\"javascript:alert(1)\">friends</a><img src=x onerror=alert(2)></p>";
+
+    private RemoteGroupRig Rig => new(fixture.Server);
+
+    private Task<string> NameAsync(FakeGroupServer group) =>
+        Rig.ScalarAsync<string>("SELECT name FROM groups WHERE ap_id = @id", new { id = group.GroupId.AbsoluteUri });
+
+    private Task<string> DescriptionAsync(FakeGroupServer group) =>
+        Rig.ScalarAsync<string>("SELECT description FROM groups WHERE ap_id = @id", new { id = group.GroupId.AbsoluteUri });
+
+    /// <summary>Makes the stored copy of <paramref name="group"/> two days old, as if it had not been fetched since.</summary>
+    private async Task MakeStaleAsync(FakeGroupServer group)
+    {
+        var twoDaysAgo = DateTimeOffset.UtcNow.AddDays(-2);
+        await using var c = await fixture.Server.Get<Kindred.Server.Data.Database>().OpenAsync();
+        await Dapper.SqlMapper.ExecuteAsync(c, "UPDATE groups SET refreshed_at = @twoDaysAgo WHERE ap_id = @id", new { twoDaysAgo, id = group.GroupId.AbsoluteUri });
+    }
+
+    /// <summary>Runs scheduled refresh passes until <paramref name="done"/> holds (the node's own worker may have claimed the group first).</summary>
+    private async Task RefreshUntilAsync(Func<Task<bool>> done, string what)
+    {
+        var refresher = fixture.Server.Get<RemoteGroupRefresher>();
+        for (var i = 0; i < 200; i++)
+        {
+            await refresher.RefreshDueAsync(50, TestContext.Current.CancellationToken);
+            if (await done())
+            {
+                return;
+            }
+
+            await Task.Delay(50, TestContext.Current.CancellationToken);
+        }
+
+        Assert.Fail("The scheduled refresh never reached: " + what);
+    }
+
+    [Fact]
+    public async Task An_Update_of_the_group_by_itself_refetches_it_from_its_origin_and_stores_plain_text()
+    {
+        using var group = new FakeGroupServer();
+        var rig = Rig;
+        var member = await rig.JoinedMemberAsync(group);
+        Assert.Equal("Carers together", await NameAsync(group));
+
+        group.ChangeGroup("Carers & friends", NewSummary);
+        // The embedded copy says something else: only what the group's origin serves counts.
+        await rig.DeliverAsync(group, group.UpdateOfGroup(group.GroupDocument("Embedded copy", "<p>embedded</p>")));
+
+        Assert.Equal("Carers & friends", await NameAsync(group));
+        var description = await DescriptionAsync(group);
+        Assert.Equal("Now also for friends", description);
+        var page = await member.Web.GetAsync($"/groups/{group.Address}");
+        Assert.Equal("Carers & friends", page.Text("h1"));
+        Assert.Contains("Now also for friends", page.Text(".lead"), StringComparison.Ordinal);
+        Assert.Null(page.Document.QuerySelector("main img, main a[href^='javascript']"));
+    }
+
+    [Fact]
+    public async Task A_Lemmy_style_Announce_of_an_Update_of_the_group_refetches_it()
+    {
+        using var group = new FakeGroupServer();
+        var rig = Rig;
+        await rig.JoinedMemberAsync(group);
+        group.ChangeGroup("Carers, renamed", "<p>New words</p>");
+        var byModerator = Kindred.ActivityPub.Json.ActivityJson.Activity("Update", group.Id($"/activities/update/{Guid.NewGuid():N}"), group.PersonId,
+            Kindred.ActivityPub.Json.ActivityJson.Embed(group.GroupDocument("Embedded copy", "<p>embedded</p>")));
+        await rig.DeliverAsync(group, group.Announce(byModerator));
+        Assert.Equal("Carers, renamed", await NameAsync(group));
+        Assert.Equal("New words", await DescriptionAsync(group));
+    }
+
+    [Fact]
+    public async Task An_Update_of_the_group_by_someone_else_or_from_another_origin_changes_nothing()
+    {
+        using var group = new FakeGroupServer();
+        using var other = new FakeGroupServer("elsewhere", "/c/elsewhere");
+        var rig = Rig;
+        await rig.JoinedMemberAsync(group);
+        group.ChangeGroup("Taken over", "<p>changed</p>");
+        var fetches = group.GroupFetches;
+
+        // A person on the group's own server, signing as themselves.
+        var byPerson = Kindred.ActivityPub.Json.ActivityJson.Activity("Update", group.Id($"/activities/update/{Guid.NewGuid():N}"), group.PersonId,
+            Kindred.ActivityPub.Json.ActivityJson.Embed(group.GroupDocument("Taken over", "<p>changed</p>")));
+        await rig.DeliverAsync(group, byPerson, asPerson: true);
+
+        // Another server's group claiming to update ours.
+        var fromElsewhere = other.UpdateOfGroup(group.GroupDocument("Taken over", "<p>changed</p>"));
+        await rig.DeliverAsync(other, fromElsewhere);
+
+        Assert.Equal("Carers together", await NameAsync(group));
+        Assert.Equal("For people caring for someone", await DescriptionAsync(group));
+        Assert.Equal(fetches, group.GroupFetches);
+    }
+
+    [Fact]
+    public async Task An_Update_of_a_group_nobody_here_joined_is_ignored()
+    {
+        using var group = new FakeGroupServer();
+        var rig = Rig;
+        await rig.DeliverAsync(group, group.UpdateOfGroup(group.GroupDocument("Unknown", "<p>x</p>")));
+        Assert.Equal(0L, await rig.ScalarAsync<long>("SELECT COUNT(*) FROM groups WHERE ap_id = @id", new { id = group.GroupId.AbsoluteUri }));
+    }
+
+    [Fact]
+    public async Task The_scheduled_refresh_updates_a_stale_group_and_leaves_a_fresh_one_alone()
+    {
+        using var stale = new FakeGroupServer("stale", "/c/stale");
+        using var fresh = new FakeGroupServer("fresh", "/c/fresh");
+        var rig = Rig;
+        await rig.JoinedMemberAsync(stale);
+        await rig.JoinedMemberAsync(fresh);
+        stale.ChangeGroup("Stale, renamed", "<p>Fetched again</p>");
+        fresh.ChangeGroup("Fresh, renamed", "<p>Not fetched</p>");
+        await MakeStaleAsync(stale);
+        var freshFetches = fresh.GroupFetches;
+
+        await RefreshUntilAsync(async () => await NameAsync(stale) == "Stale, renamed", "the stale group renamed");
+
+        Assert.Equal("Fetched again", await DescriptionAsync(stale));
+        Assert.Equal("Carers together", await NameAsync(fresh));
+        Assert.Equal(freshFetches, fresh.GroupFetches);
+        Assert.Equal(0L, await rig.ScalarAsync<long>("SELECT COUNT(*) FROM groups WHERE ap_id = @id AND refreshed_at < @dayAgo",
+            new { id = stale.GroupId.AbsoluteUri, dayAgo = DateTimeOffset.UtcNow.AddDays(-1) }));
+    }
+
+    [Fact]
+    public async Task A_group_that_answers_410_is_marked_gone_shown_so_and_not_asked_again_at_once()
+    {
+        using var group = new FakeGroupServer("removed", "/c/removed");
+        var rig = Rig;
+        var member = await rig.JoinedMemberAsync(group);
+        var before = await member.Web.GetAsync($"/groups/{group.Address}");
+        Assert.Null(before.Document.QuerySelector(".group-gone"));
+
+        group.RemoveGroup();
+        await MakeStaleAsync(group);
+        await RefreshUntilAsync(async () => await rig.ScalarAsync<long>(
+            "SELECT COUNT(*) FROM groups WHERE ap_id = @id AND gone_at IS NOT NULL", new { id = group.GroupId.AbsoluteUri }) == 1, "the group marked gone");
+
+        var page = await member.Web.GetAsync($"/groups/{group.Address}");
+        Assert.Contains("This group no longer exists on", page.Text(".group-gone"), StringComparison.Ordinal);
+        Assert.Null(page.Document.QuerySelector($"a[href='/groups/{group.Address}/threads/new']"));
+        var mine = await member.Web.GetAsync("/groups?mine=1");
+        Assert.Contains("Removed on its server", mine.Text(".group-list"), StringComparison.Ordinal);
+
+        // Backing off: another pass right away does not ask the server again.
+        var fetches = group.GroupFetches;
+        await fixture.Server.Get<RemoteGroupRefresher>().RefreshDueAsync(50, TestContext.Current.CancellationToken);
+        Assert.Equal(fetches, group.GroupFetches);
+    }
+}
+
+public sealed class RemoteGroupRefreshTestsOnSqlite(FederatedSqliteServer f) : RemoteGroupRefreshTests<FederatedSqliteServer>(f);
+
+public sealed class RemoteGroupRefreshTestsOnPostgres(FederatedPostgresServer f) : RemoteGroupRefreshTests<FederatedPostgresServer>(f);
