@@ -107,12 +107,7 @@ public static class IngestBenchmark
             // this machine it would take most of one core), not the inbox's; the inbox verifies and stores them.
             (byte[] Body, (string Name, string Value)[] Headers) Sign(int i)
             {
-                var body = Encoding.UTF8.GetBytes(JsonOutput.Serialize(ActivityJson.Activity("Create", new Uri($"{remote}/activities/{engine}-{i}"),
-                    new Uri($"{remote}/users/sender"), new System.Text.Json.Nodes.JsonObject
-                    {
-                        ["id"] = $"{remote}/notes/{engine}-{i}", ["type"] = "Note", ["content"] = "<p>" + new string('x', 600) + "</p>",
-                        ["attributedTo"] = $"{remote}/users/sender",
-                    })));
+                var body = IngestLimit.CreateNote(remote, $"{engine}-{i}");
                 return (body, signer.Sign(SignableRequest.Create("POST", inbox, body, "application/activity+json"), key).Select(h => (h.Key, h.Value)).ToArray());
             }
 

@@ -19,6 +19,15 @@ namespace Kindred.Benchmarks;
 /// </summary>
 public static class IngestLimit
 {
+    /// <summary>The activity both ingest measurements send: a Create of a 600-character Note by <c>{remote}/users/sender</c>.</summary>
+    public static byte[] CreateNote(string remote, string tag) =>
+        Encoding.UTF8.GetBytes(JsonOutput.Serialize(ActivityJson.Activity("Create", new Uri($"{remote}/activities/{tag}"),
+            new Uri($"{remote}/users/sender"), new System.Text.Json.Nodes.JsonObject
+            {
+                ["id"] = $"{remote}/notes/{tag}", ["type"] = "Note", ["content"] = "<p>" + new string('x', 600) + "</p>",
+                ["attributedTo"] = $"{remote}/users/sender",
+            })));
+
     public static async Task<double> MeasureAsync(int count = 5_000)
     {
         var remote = "http://127.0.0.1:9";
@@ -34,12 +43,7 @@ public static class IngestLimit
         var requests = new SignableRequest[count];
         Parallel.For(0, count, i =>
         {
-            var body = Encoding.UTF8.GetBytes(JsonOutput.Serialize(ActivityJson.Activity("Create", new Uri($"{remote}/activities/limit-{i}"),
-                new Uri($"{remote}/users/sender"), new System.Text.Json.Nodes.JsonObject
-                {
-                    ["id"] = $"{remote}/notes/limit-{i}", ["type"] = "Note", ["content"] = "<p>" + new string('x', 600) + "</p>",
-                    ["attributedTo"] = $"{remote}/users/sender",
-                })));
+            var body = CreateNote(remote, $"limit-{i}");
             var request = SignableRequest.Create("POST", inbox, body, "application/activity+json");
             signer.Sign(request, key);
             requests[i] = request;

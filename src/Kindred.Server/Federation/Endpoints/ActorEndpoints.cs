@@ -82,18 +82,21 @@ public static class ActorEndpoints
         return ActivityPubContent.Json(http, GroupActor.ToDocument(group, urls, keys, summary));
     }
 
-    /// <summary>True when the GET carries a valid HTTP signature (authorized fetch).</summary>
-    public static async Task<bool> IsSignedAsync(HttpContext http, RequestVerifier verifier)
+    /// <summary>Who signed this GET (authorized fetch); null when it carries no valid HTTP signature.</summary>
+    public static async Task<VerifiedSigner?> SignerOfAsync(HttpContext http, RequestVerifier verifier)
     {
         var signable = RequestVerifier.ToSignable(http.Request, ReadOnlyMemory<byte>.Empty);
         if (RequestVerifier.ReadKeyId(signable) is null)
         {
-            return false;
+            return null;
         }
 
         var (signer, _) = await verifier.VerifyAsync(signable, http.RequestAborted);
-        return signer is not null;
+        return signer;
     }
+
+    /// <summary>True when the GET carries a valid HTTP signature (authorized fetch).</summary>
+    public static async Task<bool> IsSignedAsync(HttpContext http, RequestVerifier verifier) => await SignerOfAsync(http, verifier) is not null;
 
     private static async Task<IResult> CollectionAsync(HttpContext http, string username, LocalActors local, string name, Func<Uri, Task<long>> count)
     {

@@ -67,13 +67,8 @@ public static class LikeEndpoints
         }
 
         // A members-only group hosted elsewhere: its own server may check what our member sent it.
-        if (group.ApId is null || RequestVerifier.ReadKeyId(RequestVerifier.ToSignable(http.Request, ReadOnlyMemory<byte>.Empty)) is null)
-        {
-            return false;
-        }
-
-        var (signer, _) = await http.RequestServices.GetRequiredService<RequestVerifier>()
-            .VerifyAsync(RequestVerifier.ToSignable(http.Request, ReadOnlyMemory<byte>.Empty), http.RequestAborted);
-        return signer is not null && Origins.SameOrigin(group.ApId, signer.Owner.AbsoluteUri);
+        return group.ApId is not null
+            && await ActorEndpoints.SignerOfAsync(http, http.RequestServices.GetRequiredService<RequestVerifier>()) is { } signer
+            && Origins.SameOrigin(group.ApId, signer.Owner.AbsoluteUri);
     }
 }

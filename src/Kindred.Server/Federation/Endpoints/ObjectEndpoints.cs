@@ -67,14 +67,7 @@ public static class ObjectEndpoints
     /// </summary>
     public static async Task<bool> FromMemberInstanceAsync(HttpContext http, System.Data.Common.DbConnection c, Guid groupId, bool orInvited = false)
     {
-        var signable = RequestVerifier.ToSignable(http.Request, ReadOnlyMemory<byte>.Empty);
-        if (RequestVerifier.ReadKeyId(signable) is null)
-        {
-            return false;
-        }
-
-        var (signer, _) = await http.RequestServices.GetRequiredService<RequestVerifier>().VerifyAsync(signable, http.RequestAborted);
-        if (signer is null)
+        if (await ActorEndpoints.SignerOfAsync(http, http.RequestServices.GetRequiredService<RequestVerifier>()) is not { } signer)
         {
             return false;
         }

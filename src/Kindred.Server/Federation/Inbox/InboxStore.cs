@@ -43,7 +43,7 @@ public sealed class InboxStore(Database db, TimeProvider time, ILogger<InboxStor
 
     private sealed record InboxInsert(Guid Id, string ActivityId, string ActorId, string ActivityType, string? ObjectType, string Inbox, string KeyId, string Body, DateTimeOffset At);
 
-    private sealed record PendingInsert(InboxInsert Row, TaskCompletionSource<bool> Stored);
+    private sealed record PendingInsert(InboxInsert Row, TaskCompletionSource Stored);
 
     private Task<int> InsertBatchAsync(System.Data.Common.DbConnection c, System.Data.Common.DbTransaction tx, IReadOnlyList<InboxInsert> rows) =>
         db.Dialect == Dialect.Postgres
@@ -71,7 +71,7 @@ public sealed class InboxStore(Database db, TimeProvider time, ILogger<InboxStor
     {
         var now = time.GetUtcNow();
         var pending = new PendingInsert(new InboxInsert(Ids.New(time), activityId, actorId, activityType, objectType, inbox, keyId, body, now),
-            new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously));
+            new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
         if (Interlocked.Exchange(ref _writerStarted, 1) == 0)
         {
             _ = Task.Run(WriteLoopAsync, CancellationToken.None);
@@ -100,7 +100,7 @@ public sealed class InboxStore(Database db, TimeProvider time, ILogger<InboxStor
                 await db.InTransactionAsync((c, tx) => InsertBatchAsync(c, tx, batch.Select(b => b.Row).ToList()));
                 foreach (var one in batch)
                 {
-                    one.Stored.TrySetResult(true);
+                    one.Stored.TrySetResult();
                 }
             }
             catch (Exception ex) when (batch.Count > 1)
@@ -113,7 +113,7 @@ public sealed class InboxStore(Database db, TimeProvider time, ILogger<InboxStor
                     {
                         await using var c = await db.OpenAsync();
                         await c.ExecuteAsync(Insert, one.Row);
-                        one.Stored.TrySetResult(true);
+                        one.Stored.TrySetResult();
                     }
                     catch (Exception single)
                     {
