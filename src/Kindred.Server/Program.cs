@@ -1,6 +1,8 @@
 using Kindred.Server.Cli;
 using Kindred.Server.Hosting;
 using Microsoft.Extensions.Options;
+using Kindred.Server.Web;
+using Kindred.Server.Configuration;
 
 // `admin ...` and `--help` run the operator's command line; anything else starts the server.
 if (AdminCli.Handles(args))

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using Dapper;
+using Kindred.Server.Web;
 
 namespace Kindred.Server.Data;
 

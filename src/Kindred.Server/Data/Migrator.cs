@@ -2,6 +2,7 @@ using System.Data.Common;
 using System.Reflection;
 using System.Text.RegularExpressions;
 using Dapper;
+using Kindred.Server.Web;
 
 namespace Kindred.Server.Data;
 

@@ -8,6 +8,7 @@ using Kindred.Server.Federation.RemoteGroups;
 using Kindred.Server.Federation.Resolution;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using Kindred.Server.Web;
 
 namespace Kindred.Server.Federation;
 

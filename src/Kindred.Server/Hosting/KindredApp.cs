@@ -1,3 +1,4 @@
+using Kindred.Server.Configuration;
 using System.Net;
 using Kindred.Server.Data;
 using Kindred.Server.Federation;
@@ -16,6 +17,7 @@ using Microsoft.AspNetCore.DataProtection.KeyManagement;
 using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using Kindred.Server.Web;
 
 namespace Kindred.Server.Hosting;
 
@@ -226,6 +228,11 @@ public static class KindredApp
     {
         services.AddSingleton<ThemeEngine>();
         services.AddSingleton<Pages>();
+        services.AddSingleton(sp => new SiteInfoSource(async ct =>
+        {
+            var s = await sp.GetRequiredService<InstanceSettings>().GetAsync(ct);
+            return new SiteInfo(s.InstanceName, s.Description, s.AllowSearchIndexing);
+        }));
         return services;
     }
 }

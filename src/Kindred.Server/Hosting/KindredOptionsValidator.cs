@@ -1,4 +1,6 @@
+using Kindred.Server.Configuration;
 using Microsoft.Extensions.Options;
+using Kindred.Server.Web;
 
 namespace Kindred.Server.Hosting;
 
@@ -8,7 +10,6 @@ namespace Kindred.Server.Hosting;
 /// </summary>
 public sealed class KindredOptionsValidator : IValidateOptions<KindredOptions>
 {
-    public static readonly string[] RegistrationModes = ["closed", "invite", "approval", "open"];
 
     public ValidateOptionsResult Validate(string? name, KindredOptions o)
     {
@@ -41,9 +42,9 @@ public sealed class KindredOptionsValidator : IValidateOptions<KindredOptions>
                        "Kindred__Database__ConnectionString=\"Host=db;Database=kindred;Username=kindred;Password=...\"");
         }
 
-        if (!RegistrationModes.Contains(o.Registration.Mode?.Trim().ToLowerInvariant()))
+        if (!RegistrationOptions.Modes.Contains(o.Registration.Mode?.Trim().ToLowerInvariant()))
         {
-            errors.Add($"Kindred:Registration:Mode '{o.Registration.Mode}' is not known. Use one of: {string.Join(", ", RegistrationModes)}.");
+            errors.Add($"Kindred:Registration:Mode '{o.Registration.Mode}' is not known. Use one of: {string.Join(", ", RegistrationOptions.Modes)}.");
         }
 
         if (o.Groups.DefaultFederation?.Trim().ToLowerInvariant() is not ("local" or "federated"))

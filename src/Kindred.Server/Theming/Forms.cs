@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Antiforgery;
+using Kindred.Server.Web;
 
 namespace Kindred.Server.Theming;
 

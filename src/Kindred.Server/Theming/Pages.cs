@@ -1,6 +1,6 @@
 using System.Security.Claims;
-using Kindred.Server.Features.Admin;
 using Microsoft.AspNetCore.Antiforgery;
+using Kindred.Server.Web;
 
 namespace Kindred.Server.Theming;
 
@@ -8,7 +8,7 @@ namespace Kindred.Server.Theming;
 /// Renders a themed page with what every layout needs: the instance's name, the signed-in person, the
 /// antiforgery token for forms, whether search engines may index, and the page's own model.
 /// </summary>
-public sealed class Pages(ThemeEngine theme, InstanceSettings settings, IAntiforgery antiforgery)
+public sealed class Pages(ThemeEngine theme, SiteInfoSource site, IAntiforgery antiforgery)
 {
     /// <summary>Short messages shown after a redirect (<c>?notice=key</c>); a fixed list, so nobody can inject text through the URL.</summary>
     private static readonly Dictionary<string, string> Notices = new(StringComparer.Ordinal)
@@ -47,13 +47,13 @@ public sealed class Pages(ThemeEngine theme, InstanceSettings settings, IAntifor
 
     public async Task<IResult> RenderAsync(HttpContext http, string page, string title, object? model = null, int status = StatusCodes.Status200OK)
     {
-        var instance = await settings.GetAsync(http.RequestAborted);
+        var instance = await site.GetAsync(http.RequestAborted);
         var tokens = antiforgery.GetAndStoreTokens(http);
         var user = http.User.Identity?.IsAuthenticated == true
             ? new
             {
                 Username = http.User.FindFirstValue(ClaimTypes.Name),
-                IsAdmin = http.User.IsInRole(Features.Accounts.Roles.Admin),
+                IsAdmin = http.User.IsInRole(Roles.Admin),
             }
             : null;
         var notice = http.Request.Query["notice"].ToString();
@@ -73,4 +73,14 @@ public sealed class Pages(ThemeEngine theme, InstanceSettings settings, IAntifor
         var html = await theme.RenderPageAsync(page, values, model);
         return Results.Content(html, "text/html; charset=utf-8", statusCode: status);
     }
+}
+
+/// <summary>What every page shows of the instance: its name and description, and whether search engines may index it.</summary>
+public sealed record SiteInfo(string InstanceName, string? Description, bool AllowSearchIndexing);
+
+/// <summary>Where <see cref="Pages"/> reads <see cref="SiteInfo"/>: a seam, so theming does not depend on the feature that
+/// owns the instance's settings (Hosting wires it to Features/Admin).</summary>
+public sealed class SiteInfoSource(Func<CancellationToken, Task<SiteInfo>> get)
+{
+    public Task<SiteInfo> GetAsync(CancellationToken ct) => get(ct);
 }

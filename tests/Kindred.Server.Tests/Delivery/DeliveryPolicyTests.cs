@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Headers;
 using Kindred.Server.Federation.Delivery;
+using Kindred.Server.Web;
 
 namespace Kindred.Server.Tests.Delivery;
 

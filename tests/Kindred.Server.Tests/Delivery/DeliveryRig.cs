@@ -11,6 +11,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using WireMock.Server;
 using WireMock.Settings;
+using Kindred.Server.Web;
 
 namespace Kindred.Server.Tests.Delivery;
 

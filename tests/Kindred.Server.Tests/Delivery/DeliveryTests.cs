@@ -4,6 +4,7 @@ using Kindred.Server.Tests.TestRig;
 using WireMock.RequestBuilders;
 using WireMock.ResponseBuilders;
 using static Kindred.Server.Tests.Delivery.DeliveryRig;
+using Kindred.Server.Web;
 
 namespace Kindred.Server.Tests.Delivery;
 

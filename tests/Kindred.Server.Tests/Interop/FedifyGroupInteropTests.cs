@@ -3,6 +3,7 @@ using Kindred.Server.Data;
 using Kindred.Server.Federation;
 using Kindred.Server.Tests.GroupFederation;
 using Kindred.Server.Tests.TestRig;
+using Kindred.Server.Web;
 
 namespace Kindred.Server.Tests.Interop;
 

@@ -5,6 +5,7 @@ using Kindred.Server.Data;
 using Kindred.Server.Federation.Delivery;
 using Kindred.Server.Tests.Groups;
 using Kindred.Server.Tests.TestRig;
+using Kindred.Server.Web;
 
 namespace Kindred.Server.Tests.MultiInstance;
 

@@ -8,6 +8,7 @@ using Kindred.Server.Tests.GroupFederation;
 using Kindred.Server.Tests.Groups;
 using Kindred.Server.Tests.RemoteGroups;
 using Kindred.Server.Tests.TestRig;
+using Kindred.Server.Web;
 
 namespace Kindred.Server.Tests.Reactions;
 

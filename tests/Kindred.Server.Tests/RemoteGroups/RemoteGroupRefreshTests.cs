@@ -1,5 +1,6 @@
 using Kindred.Server.Federation.RemoteGroups;
 using Kindred.Server.Tests.TestRig;
+using Kindred.Server.Web;
 
 namespace Kindred.Server.Tests.RemoteGroups;
 

@@ -7,6 +7,7 @@ using WireMock.Matchers;
 using WireMock.RequestBuilders;
 using WireMock.ResponseBuilders;
 using WireMock.Server;
+using Kindred.Server.Web;
 
 namespace Kindred.Server.Tests.TestRig;
 

@@ -6,6 +6,7 @@ using Kindred.ActivityPub.Signatures;
 using WireMock.RequestBuilders;
 using WireMock.ResponseBuilders;
 using WireMock.Server;
+using Kindred.Server.Web;
 
 namespace Kindred.Server.Tests.TestRig;
 

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Npgsql;
+using Kindred.Server.Web;
 
 namespace Kindred.Server.Tests.TestRig;
 

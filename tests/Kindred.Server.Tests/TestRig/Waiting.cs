@@ -1,5 +1,6 @@
 using System.Data.Common;
 using Dapper;
+using Kindred.Server.Web;
 
 namespace Kindred.Server.Tests.TestRig;
 

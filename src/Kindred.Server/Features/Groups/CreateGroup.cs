@@ -2,8 +2,9 @@ using System.Data.Common;
 using Dapper;
 using Kindred.Server.Data;
 using Kindred.Server.Features.Accounts;
-using Kindred.Server.Hosting;
+using Kindred.Server.Configuration;
 using Microsoft.Extensions.Options;
+using Kindred.Server.Web;
 
 namespace Kindred.Server.Features.Groups;
 

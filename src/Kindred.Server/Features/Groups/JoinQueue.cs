@@ -3,6 +3,7 @@ using Kindred.Server.Data;
 using Kindred.Server.Features.Accounts;
 using Kindred.Server.Features.Notifications;
 using Kindred.Server.Federation.Groups;
+using Kindred.Server.Web;
 
 namespace Kindred.Server.Features.Groups;
 

@@ -1,5 +1,6 @@
 using Kindred.Server.Federation.RemoteGroups;
 using Kindred.Server.Theming;
+using Kindred.Server.Web;
 
 namespace Kindred.Server.Features.Groups;
 

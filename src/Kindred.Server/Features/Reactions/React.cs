@@ -5,6 +5,7 @@ using Kindred.Server.Features.Notifications;
 using Kindred.Server.Features.Threads;
 using Kindred.Server.Federation;
 using Kindred.Server.Federation.Outbox;
+using Kindred.Server.Web;
 
 namespace Kindred.Server.Features.Reactions;
 

@@ -3,6 +3,7 @@ using Dapper;
 using Kindred.Server.Data;
 using Kindred.Server.Features.Groups;
 using Kindred.Server.Federation.Outbox;
+using Kindred.Server.Web;
 
 namespace Kindred.Server.Features.Threads;
 

@@ -3,6 +3,7 @@ using Kindred.Server.Data;
 using Kindred.Server.Features.Groups;
 using Kindred.Server.Features.Notifications;
 using Kindred.Server.Federation.Outbox;
+using Kindred.Server.Web;
 
 namespace Kindred.Server.Features.Threads;
 

@@ -3,8 +3,9 @@ using System.Text.Json;
 using System.Threading.Channels;
 using Dapper;
 using Kindred.Server.Data;
-using Kindred.Server.Hosting;
+using Kindred.Server.Configuration;
 using Microsoft.Extensions.Options;
+using Kindred.Server.Web;
 
 namespace Kindred.Server.Federation.Delivery;
 

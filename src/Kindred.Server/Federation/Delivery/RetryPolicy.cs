@@ -1,4 +1,5 @@
 using System.Net.Http.Headers;
+using Kindred.Server.Web;
 
 namespace Kindred.Server.Federation.Delivery;
 

@@ -5,6 +5,7 @@ using Kindred.ActivityPub.Json;
 using Kindred.Server.Data;
 using Kindred.Server.Features.Groups;
 using Kindred.Server.Federation.Outbox;
+using Kindred.Server.Web;
 
 namespace Kindred.Server.Federation.Endpoints;
 

@@ -3,6 +3,7 @@ using Kindred.ActivityPub;
 using Kindred.Server.Data;
 using Kindred.Server.Federation.Inbox;
 using Kindred.Server.Federation.Outbox;
+using Kindred.Server.Web;
 
 namespace Kindred.Server.Federation.Endpoints;
 

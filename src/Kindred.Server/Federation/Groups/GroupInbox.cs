@@ -5,6 +5,7 @@ using Kindred.ActivityPub;
 using Kindred.ActivityPub.Vocabulary;
 using Kindred.Server.Federation.Endpoints;
 using Kindred.Server.Federation.Posts;
+using Kindred.Server.Web;
 
 namespace Kindred.Server.Federation.Groups;
 

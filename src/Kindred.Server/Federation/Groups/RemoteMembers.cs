@@ -6,6 +6,7 @@ using Kindred.Server.Federation.Delivery;
 using Kindred.Server.Federation.Endpoints;
 using Kindred.Server.Federation.Outbox;
 using Kindred.Server.Federation.Resolution;
+using Kindred.Server.Web;
 
 namespace Kindred.Server.Federation.Groups;
 

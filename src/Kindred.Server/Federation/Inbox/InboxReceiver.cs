@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using Kindred.ActivityPub;
 using Kindred.ActivityPub.Vocabulary;
 using Microsoft.Extensions.Options;
+using Kindred.Server.Web;
 
 namespace Kindred.Server.Federation.Inbox;
 

@@ -3,6 +3,7 @@ using Kindred.Server.Features.Notifications;
 using Kindred.Server.Features.Reactions;
 using Kindred.Server.Federation.Outbox;
 using Kindred.Server.Federation.Posts;
+using Kindred.Server.Web;
 
 namespace Kindred.Server.Federation.Inbox;
 

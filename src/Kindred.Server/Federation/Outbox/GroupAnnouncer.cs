@@ -5,6 +5,7 @@ using Kindred.ActivityPub.Json;
 using Kindred.Server.Data;
 using Kindred.Server.Federation.Delivery;
 using Kindred.Server.Federation.Endpoints;
+using Kindred.Server.Web;
 
 namespace Kindred.Server.Federation.Outbox;
 

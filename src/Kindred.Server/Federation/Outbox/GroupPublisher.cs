@@ -1,4 +1,5 @@
 using System.Data.Common;
+using Kindred.Server.Web;
 
 namespace Kindred.Server.Federation.Outbox;
 

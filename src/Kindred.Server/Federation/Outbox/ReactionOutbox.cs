@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Kindred.ActivityPub.Json;
+using Kindred.Server.Web;
 
 namespace Kindred.Server.Federation.Outbox;
 

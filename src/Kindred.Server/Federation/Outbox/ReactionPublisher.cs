@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using Dapper;
 using Kindred.ActivityPub.Json;
 using Kindred.Server.Federation.Delivery;
+using Kindred.Server.Web;
 
 namespace Kindred.Server.Federation.Outbox;
 

@@ -1,6 +1,7 @@
 using System.Data.Common;
 using Dapper;
 using Kindred.Server.Features.Threads;
+using Kindred.Server.Web;
 
 namespace Kindred.Server.Federation.Posts;
 

@@ -8,6 +8,7 @@ using Kindred.Server.Features.Notifications;
 using Kindred.Server.Features.Threads;
 using Kindred.Server.Federation.RemoteGroups;
 using Kindred.Server.Federation.Resolution;
+using Kindred.Server.Web;
 
 namespace Kindred.Server.Federation.Posts;
 

@@ -1,5 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
 using Kindred.ActivityPub.Discovery;
+using Kindred.Server.Web;
 
 namespace Kindred.Server.Federation.RemoteGroups;
 

@@ -4,6 +4,7 @@ using Kindred.Server.Data;
 using Kindred.Server.Features.Groups;
 using Kindred.Server.Federation.Resolution;
 using Microsoft.Extensions.Options;
+using Kindred.Server.Web;
 
 namespace Kindred.Server.Federation.RemoteGroups;
 

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using Kindred.Server.Web;
 
 namespace Kindred.Server.Federation.Resolution;
 

@@ -4,6 +4,7 @@ using Kindred.Server.Data;
 using Kindred.Server.Federation.Posts;
 using Kindred.Server.Federation.RemoteGroups;
 using Kindred.Server.Federation.Resolution;
+using Kindred.Server.Web;
 
 namespace Kindred.Server.Federation.Inbox.Handlers;
 

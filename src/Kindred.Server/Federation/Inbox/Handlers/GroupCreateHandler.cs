@@ -5,6 +5,7 @@ using Kindred.Server.Features.Threads;
 using Kindred.Server.Federation.Groups;
 using Kindred.Server.Federation.Outbox;
 using Kindred.Server.Federation.Posts;
+using Kindred.Server.Web;
 
 namespace Kindred.Server.Federation.Inbox.Handlers;
 

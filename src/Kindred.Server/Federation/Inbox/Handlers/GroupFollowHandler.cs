@@ -3,6 +3,7 @@ using Kindred.Server.Data;
 using Kindred.Server.Federation.Endpoints;
 using Kindred.Server.Federation.Groups;
 using Kindred.Server.Federation.Resolution;
+using Kindred.Server.Web;
 
 namespace Kindred.Server.Federation.Inbox.Handlers;
 

@@ -1,4 +1,5 @@
-namespace Kindred.Server.Hosting;
+using Kindred.Server.Web;
+namespace Kindred.Server.Configuration;
 
 /// <summary>Everything under the <c>Kindred</c> configuration section (appsettings.json or <c>Kindred__...</c> variables).</summary>
 public sealed class KindredOptions
@@ -41,6 +42,8 @@ public sealed class DatabaseOptions
 
 public sealed class RegistrationOptions
 {
+    public static readonly string[] Modes = ["closed", "invite", "approval", "open"];
+
     /// <summary><c>closed</c>, <c>invite</c>, <c>approval</c> or <c>open</c>. Admins can change it at run time.</summary>
     public string Mode { get; set; } = "approval";
 
