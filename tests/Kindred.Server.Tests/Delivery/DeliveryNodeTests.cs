@@ -102,7 +102,7 @@ public abstract class DeliveryNodeTests(DatabaseKind database)
             await EnqueueAsync(server, actor, a, new DeliveryTarget(url));
         }
 
-        var host = DeliveryQueue.HostOf(url);
+        var host = Hosts.Authority(url);
         await WaitForAsync(async () => await HostStateAsync(server, host) == "open", "the breaker to open");
 
         using var inbox = Inbox(port: port);

@@ -152,7 +152,7 @@ public abstract class DeliveryTests<T>(T fixture) : IClassFixture<T> where T : S
             await EnqueueAsync(Server, actor, a, new DeliveryTarget(url));
         }
 
-        var host = DeliveryQueue.HostOf(url);
+        var host = Hosts.Authority(url);
         await WaitForAsync(async () => await HostStateAsync(Server, host) is "open" or "half_open", "the breaker to open");
 
         using var inbox = Inbox(port: port);

@@ -50,7 +50,7 @@ public sealed class DeliveryQueue(TimeProvider time, IOptions<DeliveryOptions> o
 
         var now = time.GetUtcNow();
         var giveUpAt = now + options.Value.GiveUpAfter;
-        var hosts = inboxes.Select(HostOf).Distinct(StringComparer.Ordinal).Select(h => new { Host = h });
+        var hosts = inboxes.Select(Hosts.Authority).Distinct(StringComparer.Ordinal).Select(h => new { Host = h });
         await connection.ExecuteAsync(new CommandDefinition(InsertHost, hosts, transaction, cancellationToken: ct));
         var jobs = inboxes.Select(inbox => new
         {
@@ -58,7 +58,7 @@ public sealed class DeliveryQueue(TimeProvider time, IOptions<DeliveryOptions> o
             ActivityId = activityId,
             ActorId = actorId,
             InboxUrl = inbox.AbsoluteUri,
-            TargetHost = HostOf(inbox),
+            TargetHost = Hosts.Authority(inbox),
             Body = activityJson,
             Now = now,
             GiveUpAt = giveUpAt,
@@ -73,13 +73,13 @@ public sealed class DeliveryQueue(TimeProvider time, IOptions<DeliveryOptions> o
     public static IReadOnlyList<Uri> FanOut(IEnumerable<DeliveryTarget> targets, Uri ownOrigin)
     {
         ArgumentNullException.ThrowIfNull(targets);
-        var own = HostOf(ownOrigin);
+        var own = Hosts.Authority(ownOrigin);
         var seen = new HashSet<string>(StringComparer.Ordinal);
         var result = new List<Uri>();
         foreach (var target in targets)
         {
             var inbox = target.SharedInbox is { } shared && IsWebUrl(shared) ? shared : target.Inbox;
-            if (!IsWebUrl(inbox) || HostOf(inbox) == own)
+            if (!IsWebUrl(inbox) || Hosts.Authority(inbox) == own)
             {
                 continue;
             }
@@ -92,10 +92,6 @@ public sealed class DeliveryQueue(TimeProvider time, IOptions<DeliveryOptions> o
 
         return result;
     }
-
-    /// <summary>The instance an inbox belongs to: lower-case host (punycode) plus the port when it is not the default.</summary>
-    public static string HostOf(Uri url) =>
-        url.IsDefaultPort ? url.IdnHost.ToLowerInvariant() : $"{url.IdnHost.ToLowerInvariant()}:{url.Port}";
 
     private static bool IsWebUrl(Uri url) => url.IsAbsoluteUri && url.Scheme is "https" or "http" && !string.IsNullOrEmpty(url.Host);
 

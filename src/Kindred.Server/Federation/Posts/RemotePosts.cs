@@ -71,7 +71,7 @@ public sealed class RemotePosts(ActorUrls urls, ActorResolver resolver, SafeHtml
         return await c.ExecuteAsync(InsertThread, new
         {
             Id = Ids.New(time), GroupId = groupId, RemoteAuthor = post.Author.AbsoluteUri, RemoteAuthorName = post.AuthorName, post.Fields.Title,
-            post.Fields.Content, post.Fields.ContentWarning, ApId = post.ApId.AbsoluteUri, Origin = RemoteGroupStore.Authority(post.ApId),
+            post.Fields.Content, post.Fields.ContentWarning, ApId = post.ApId.AbsoluteUri, Origin = Hosts.Authority(post.ApId),
             post.CreatedAt, Now = time.GetUtcNow(), post.EditedAt,
         }, tx) > 0;
     }
@@ -108,7 +108,7 @@ public sealed class RemotePosts(ActorUrls urls, ActorResolver resolver, SafeHtml
         {
             Id = id, parent.ThreadId, InReplyTo = parent.IsThread ? (Guid?)null : parent.Id, RootId = parent.IsThread ? id : parent.RootId,
             Depth = parent.IsThread ? 0 : parent.Depth + 1, RemoteAuthor = post.Author.AbsoluteUri, RemoteAuthorName = post.AuthorName,
-            post.Fields.Content, post.Fields.ContentWarning, ApId = post.ApId.AbsoluteUri, Origin = RemoteGroupStore.Authority(post.ApId),
+            post.Fields.Content, post.Fields.ContentWarning, ApId = post.ApId.AbsoluteUri, Origin = Hosts.Authority(post.ApId),
             post.CreatedAt, Now = now, post.EditedAt,
         }, tx);
         if (inserted == 0)
@@ -147,7 +147,7 @@ public sealed class RemotePosts(ActorUrls urls, ActorResolver resolver, SafeHtml
         }
 
         name = RemoteText.Plain(name, 60) is { Length: > 0 } n ? n : author.Segments[^1].Trim('/');
-        return $"{(name.Length > 0 ? name : "someone")}@{RemoteGroupStore.Authority(author)}";
+        return $"{(name.Length > 0 ? name : "someone")}@{Hosts.Authority(author)}";
     }
 
     /// <summary>Title, sanitised HTML and content warning of a remote post, within our limits.</summary>

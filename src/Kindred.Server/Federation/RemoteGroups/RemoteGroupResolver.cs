@@ -28,7 +28,7 @@ public sealed class RemoteGroupResolver(WebFingerClient webfinger, ActorResolver
         try
         {
             var actorId = await webfinger.ResolveAsync(acct, ct);
-            if (urls.IsLocal(actorId) || !string.Equals(RemoteGroupStore.Authority(actorId), acct.Host, StringComparison.OrdinalIgnoreCase))
+            if (urls.IsLocal(actorId) || !string.Equals(Hosts.Authority(actorId), acct.Host, StringComparison.OrdinalIgnoreCase))
             {
                 // A server may only name its own actors; following another origin's actor under this address would mislead.
                 return Outcome<RemoteGroup>.Invalid("address", $"{acct.Host} points {acct.Handle} to another server, so it cannot be followed by this address.");

@@ -67,7 +67,7 @@ public sealed class RemoteGroupStore(Database db, TimeProvider time)
             ApId = apId.AbsoluteUri,
             CreatedBy = firstMember,
             Now = now,
-            Origin = Authority(apId),
+            Origin = Hosts.Authority(apId),
             Inbox = actor.Inbox?.AbsoluteUri,
             SharedInbox = actor.SharedInbox?.AbsoluteUri,
             FollowersUrl = actor.Followers?.AbsoluteUri,
@@ -123,5 +123,4 @@ public sealed class RemoteGroupStore(Database db, TimeProvider time)
     }
 
     /// <summary>Host with the port when not the default: what <c>origin</c> columns hold for remote rows.</summary>
-    public static string Authority(Uri id) => id.IsDefaultPort ? id.IdnHost.ToLowerInvariant() : $"{id.IdnHost.ToLowerInvariant()}:{id.Port}";
 }

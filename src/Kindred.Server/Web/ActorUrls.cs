@@ -1,8 +1,7 @@
 using Kindred.Server.Configuration;
 using Microsoft.Extensions.Options;
-using Kindred.Server.Web;
 
-namespace Kindred.Server.Federation;
+namespace Kindred.Server.Web;
 
 /// <summary>
 /// The ActivityPub ids of local actors and their endpoints, all derived from <c>Kindred:PublicUrl</c>. Names are
@@ -15,7 +14,7 @@ public sealed class ActorUrls(IOptions<KindredOptions> options)
     public Uri Origin => new(Base + "/");
 
     /// <summary>Host with port when not default: the <c>@host</c> part of <c>acct:name@host</c>.</summary>
-    public string Authority => Origin.IsDefaultPort ? Origin.IdnHost : $"{Origin.IdnHost}:{Origin.Port}";
+    public string Authority => Hosts.Authority(Origin);
 
     /// <summary>FEP-2677 instance actor (an <c>Application</c>), which signs our GETs.</summary>
     public Uri InstanceActor => new(Base + "/actor");
