@@ -31,6 +31,11 @@ public static class FederationSetup
         services.AddSingleton<GroupAnnouncer>();
         services.AddSingleton<GroupPublisher>();
         services.AddSingleton<ReactionPublisher>();
+        services.AddSingleton<FollowPublisher>();
+        services.AddSingleton<OutboxWriter>();
+        // Features record what changed; the one outbox writer turns it into activities (Features never call Federation).
+        services.AddSingleton(sp => new Features.Changes.ChangeLog(sp.GetRequiredService<OutboxWriter>().RecordAsync));
+        services.AddSingleton(sp => new Features.Groups.RemoteGroupDirectory(sp.GetRequiredService<RemoteGroupResolver>().ResolveAsync));
 
         // Signatures: what we send (draft-cavage, RSA) and what we accept (cavage and RFC 9421).
         services.AddSingleton(sp => new CavageSigner(sp.GetRequiredService<TimeProvider>()));
@@ -57,7 +62,6 @@ public static class FederationSetup
         services.AddSingleton<InboxReceiver>();
         services.AddSingleton<InboxDispatcher>();
         services.AddSingleton<FollowHandler>();
-        services.AddSingleton<Groups.RemoteMembers>();
         services.AddSingleton<GroupFollowHandler>();
         services.AddSingleton<Posts.RemotePosts>();
         services.AddSingleton<Groups.GroupInbox>();
@@ -76,9 +80,7 @@ public static class FederationSetup
         services.AddSingleton<RemoteReactions>();
 
         // Remote groups, local members: join by address, follow state, posts the groups Announce.
-        services.AddSingleton<RemoteGroupStore>();
         services.AddSingleton<RemoteGroupResolver>();
-        services.AddSingleton<RemoteMembership>();
         services.AddSingleton<AnnounceUnwrapper>();
         services.AddSingleton<RemoteGroupPublisher>();
         services.AddSingleton<RemoteGroupRefresher>();

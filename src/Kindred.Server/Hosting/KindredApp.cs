@@ -3,6 +3,7 @@ using System.Net;
 using Kindred.Server.Data;
 using Kindred.Server.Federation;
 using Kindred.Server.Federation.Delivery;
+using Kindred.Server.Federation.Endpoints;
 using Kindred.Server.Features.Accounts;
 using Kindred.Server.Features.Admin;
 using Kindred.Server.Features.Groups;
@@ -67,6 +68,8 @@ public static class KindredApp
         app.UseAuthorization();
         app.UseRateLimiter();
         app.UseAntiforgery();
+        // Group and thread URLs are also ActivityPub documents; Federation answers those requests (content negotiation).
+        app.UseActivityPubNegotiation();
 
         app.MapHealthChecks("/healthz", new() { Predicate = _ => false });
         app.MapHealthChecks("/readyz", new() { Predicate = c => c.Tags.Contains("ready") });
@@ -214,6 +217,10 @@ public static class KindredApp
         services.AddSingleton<JoinQueue>();
         services.AddSingleton<Members>();
         services.AddSingleton<ThreadQueries>();
+        services.AddSingleton<PostStore>();
+        services.AddSingleton<MemberStore>();
+        services.AddSingleton<RemoteGroupStore>();
+        services.AddSingleton<RemoteMembership>();
         services.AddSingleton<StartThread>();
         services.AddSingleton<ReplyToThread>();
         services.AddSingleton<EditPost>();

@@ -58,6 +58,14 @@ public sealed class ActorUrls(IOptions<KindredOptions> options)
         };
     }
 
+    /// <summary>A reaction's (Like's) id: <c>{member actor}/likes/{reaction id}</c>. A new id for every reaction, so one
+    /// taken back and given again is a new activity for receivers that deduplicate by id.</summary>
+    public static Uri Like(Uri actor, Guid reactionId)
+    {
+        ArgumentNullException.ThrowIfNull(actor);
+        return new Uri($"{actor.AbsoluteUri}/likes/{reactionId}");
+    }
+
     public static Uri Sub(Uri actor, string segment) => new(actor.AbsoluteUri + "/" + segment);
 
     /// <summary>True when <paramref name="id"/> is on this instance's origin.</summary>

@@ -1,5 +1,4 @@
 using Kindred.Server.Content;
-using Kindred.Server.Federation.RemoteGroups;
 using Kindred.Server.Configuration;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Kindred.Server.Web;

@@ -1,6 +1,5 @@
 using Kindred.Server.Content;
 using Kindred.Server.Features.Threads;
-using Kindred.Server.Federation.RemoteGroups;
 using Kindred.Server.Theming;
 using Kindred.Server.Web;
 
@@ -41,12 +40,6 @@ public static class GroupPages
 
         app.MapGet("/groups/{slug}", async (string slug, string? before, HttpContext http, Pages pages, GroupQueries groups, ThreadQueries threads, SafeHtml safe) =>
         {
-            // The same URL is the group's ActivityPub actor (FEP-1b12), chosen by content negotiation.
-            if (Federation.Endpoints.ActivityPubContent.IsRequested(http.Request))
-            {
-                return await Federation.Endpoints.ActorEndpoints.ServeGroupAsync(http, slug);
-            }
-
             var group = await groups.FindAsync(slug, http.Viewer(), http.RequestAborted);
             if (group is null)
             {

@@ -41,7 +41,7 @@ public sealed class Membership(Database db, GroupQueries groups, TimeProvider ti
 
         if (group.IsRemote)
         {
-            // Joining a group on another server means asking it (Follow); see Federation/RemoteGroups/RemoteMembership.
+            // Joining a group on another server means asking it (Follow); see RemoteMembership.
             return Outcome<JoinResult>.Conflict("This group lives on another server; join it by its address.");
         }
 

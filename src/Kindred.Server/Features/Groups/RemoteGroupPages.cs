@@ -1,4 +1,3 @@
-using Kindred.Server.Federation.RemoteGroups;
 using Kindred.Server.Theming;
 using Kindred.Server.Web;
 

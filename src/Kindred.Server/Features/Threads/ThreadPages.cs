@@ -44,12 +44,6 @@ public static class ThreadPages
 
         app.MapGet("/threads/{id:guid}", async (Guid id, string? after, HttpContext http, Pages pages, ThreadQueries threads, SafeHtml safe, Data.Database db) =>
         {
-            // The same URL is the thread's ActivityPub Page (FEP-1b12), chosen by content negotiation.
-            if (Federation.Endpoints.ActivityPubContent.IsRequested(http.Request))
-            {
-                return await Federation.Endpoints.ObjectEndpoints.ServePostAsync(http, id);
-            }
-
             var viewer = http.Viewer();
             var thread = await threads.FindAsync(id, viewer, http.RequestAborted);
             if (thread is null)

@@ -14,7 +14,7 @@ namespace Kindred.Server.Federation.Delivery;
 /// nothing, and a committed one is delivered even if the process dies right after), and the delivery worker does the
 /// HTTP. Domain code never sends HTTP itself.
 /// </summary>
-public sealed class DeliveryQueue(TimeProvider time, IOptions<DeliveryOptions> options, IOptions<KindredOptions> kindred, DeliverySignal signal)
+public sealed class DeliveryQueue(Database db, TimeProvider time, IOptions<DeliveryOptions> options, IOptions<KindredOptions> kindred, DeliverySignal signal)
 {
     private const string InsertHost = """
         INSERT INTO delivery_hosts (host, state, consecutive_failures) VALUES (@Host, 'closed', 0)
@@ -32,8 +32,7 @@ public sealed class DeliveryQueue(TimeProvider time, IOptions<DeliveryOptions> o
     /// <paramref name="actorId"/>. Targets are deduplicated the way Mastodon does it: each goes to its instance's shared
     /// inbox when it has one, otherwise to its own inbox, and each distinct inbox gets one job. Targets on this instance
     /// are skipped (local delivery is not HTTP). Enqueueing the same activity to the same inbox twice is a no-op.
-    /// Returns the number of jobs written. Call <see cref="Wake"/> after committing to send at once rather than at the
-    /// worker's next poll.
+    /// Returns the number of jobs written. The worker is woken when the caller's transaction commits.
     /// </summary>
     public async Task<int> EnqueueAsync(DbConnection connection, DbTransaction transaction, string actorId, string activityJson,
         IEnumerable<DeliveryTarget> targets, CancellationToken ct = default)
@@ -63,11 +62,22 @@ public sealed class DeliveryQueue(TimeProvider time, IOptions<DeliveryOptions> o
             Now = now,
             GiveUpAt = giveUpAt,
         });
-        return await connection.ExecuteAsync(new CommandDefinition(InsertJob, jobs, transaction, cancellationToken: ct));
+        var written = await connection.ExecuteAsync(new CommandDefinition(InsertJob, jobs, transaction, cancellationToken: ct));
+        if (written > 0)
+        {
+            db.AfterCommit(transaction, _wake ??= signal.Wake);
+        }
+
+        return written;
     }
 
-    /// <summary>Tells the worker that jobs were committed, so it claims them now instead of at its next poll.</summary>
+    private Action? _wake;
+
+    /// <summary>Tells the worker to look now, for jobs changed other than through <see cref="EnqueueAsync"/> (which wakes
+    /// it by itself when the caller's transaction commits).</summary>
     public void Wake() => signal.Wake();
+
+    /// <summary>Tells the worker that jobs were committed, so it claims them now instead of at its next poll.</summary>
 
     /// <summary>The distinct inboxes to send to: shared inbox when known, else the actor's inbox; never our own host.</summary>
     public static IReadOnlyList<Uri> FanOut(IEnumerable<DeliveryTarget> targets, Uri ownOrigin)

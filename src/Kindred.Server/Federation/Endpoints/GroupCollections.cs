@@ -7,6 +7,8 @@ using Kindred.Server.Features.Groups;
 using Kindred.Server.Federation.Outbox;
 using Kindred.Server.Web;
 
+using Kindred.Server.Features.Threads;
+
 namespace Kindred.Server.Federation.Endpoints;
 
 /// <summary>

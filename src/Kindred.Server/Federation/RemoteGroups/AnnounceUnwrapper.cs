@@ -1,3 +1,4 @@
+using Kindred.Server.Features.Groups;
 using Kindred.ActivityPub;
 using Kindred.ActivityPub.Vocabulary;
 using Kindred.Server.Federation.Resolution;

@@ -1,3 +1,4 @@
+using Kindred.Server.Features.Changes;
 using System.Data.Common;
 using Kindred.ActivityPub.Json;
 using Kindred.Server.Federation.Delivery;

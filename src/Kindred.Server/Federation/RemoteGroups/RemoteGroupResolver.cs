@@ -50,7 +50,7 @@ public sealed class RemoteGroupResolver(WebFingerClient webfinger, ActorResolver
                 return Outcome<RemoteGroup>.Invalid("address", $"{acct.Handle} has no inbox, so it cannot be joined.");
             }
 
-            return Outcome<RemoteGroup>.Success(await store.UpsertAsync(actor, acct.Handle, member, ct));
+            return Outcome<RemoteGroup>.Success(await store.UpsertAsync(RemoteGroupProfiles.From(actor, acct.Handle), acct.Handle, member, ct));
         }
         catch (ResolutionException ex)
         {
