@@ -86,7 +86,9 @@ public static class FederationSetup
         services.AddSingleton<RemoteGroupRefresher>();
         services.AddSingleton<RemoteGroupUpdateHandler>();
         services.AddHostedService<InboxWorker>();
-        services.AddHostedService<RemoteGroupRefreshWorker>();
+        // Stale remote groups are refreshed by a recurring job on the one job queue.
+        services.AddSingleton(sp => new Data.Jobs.JobHandler(RemoteGroupRefresher.RefreshJob,
+            (_, ct) => sp.GetRequiredService<RemoteGroupRefresher>().RunRefreshJobAsync(ct), RemoteGroupRefresher.RefreshEvery));
         return services;
     }
 

@@ -130,6 +130,10 @@ public static class KindredApp
     private static IServiceCollection AddKindredData(this IServiceCollection services, KindredOptions options)
     {
         services.AddSingleton(sp => CreateDatabase(sp.GetRequiredService<IOptions<KindredOptions>>().Value));
+        // The one job queue (Data/Jobs): background work that is not the inbox or delivery hot path; handlers register JobHandlers.
+        services.AddSingleton<Data.Jobs.JobSignal>();
+        services.AddSingleton<Data.Jobs.JobQueue>();
+        services.AddHostedService<Data.Jobs.JobWorker>();
         services.AddSingleton<Migrator>();
         services.AddSingleton<InstanceSecrets>();
         services.AddSingleton<InstanceSettings>();

@@ -73,6 +73,7 @@ public sealed class ArchitectureTests
         ["data_protection_keys"] = "Data",
         ["instance_secrets"] = "Data",
         ["schema_migrations"] = "Data",
+        ["jobs"] = "Data",
     };
 
     private static readonly Regex Write = new(@"\b(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+([a-z_][a-z0-9_]*)", RegexOptions.Compiled);

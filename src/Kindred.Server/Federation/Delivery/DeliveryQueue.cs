@@ -1,6 +1,5 @@
 using System.Data.Common;
 using System.Text.Json;
-using System.Threading.Channels;
 using Dapper;
 using Kindred.Server.Data;
 using Kindred.Server.Configuration;
@@ -127,23 +126,4 @@ public sealed class DeliveryQueue(Database db, TimeProvider time, IOptions<Deliv
 }
 
 /// <summary>Wakes the delivery worker early (new jobs committed, slots freed, an admin resumed an instance).</summary>
-public sealed class DeliverySignal
-{
-    private readonly Channel<bool> _channel = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
-
-    public void Wake() => _channel.Writer.TryWrite(true);
-
-    /// <summary>Waits for a wake-up or <paramref name="timeout"/>, whichever comes first; never throws on timeout.</summary>
-    public async Task WaitAsync(TimeSpan timeout, TimeProvider time, CancellationToken ct)
-    {
-        using var timeoutCts = new CancellationTokenSource(timeout, time);
-        using var cts = CancellationTokenSource.CreateLinkedTokenSource(ct, timeoutCts.Token);
-        try
-        {
-            await _channel.Reader.ReadAsync(cts.Token);
-        }
-        catch (OperationCanceledException)
-        {
-        }
-    }
-}
+public sealed class DeliverySignal : Data.Jobs.WorkSignal;

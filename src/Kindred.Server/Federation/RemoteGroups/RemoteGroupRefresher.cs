@@ -10,7 +10,7 @@ namespace Kindred.Server.Federation.RemoteGroups;
 /// <summary>
 /// Keeps a stored remote group in step with its home server: fetches the Group actor again from its own origin (never a
 /// copy someone sent us) through <see cref="ActorResolver"/> (SSRF guard, cached keys replaced) and updates the row. Used
-/// for an Update(Group) from the group itself and by <see cref="RemoteGroupRefreshWorker"/> for groups gone stale.
+/// for an Update(Group) from the group itself and by the recurring <see cref="RefreshJob"/> on the job queue for groups gone stale.
 /// A 404/410 marks the group gone, so its page can say so; other failures back off (1 h, doubling, at most a week).
 /// </summary>
 public sealed class RemoteGroupRefresher(RemoteGroupStore store, ActorResolver resolver, IOptions<FederationOptions> options, TimeProvider time, ILogger<RemoteGroupRefresher> logger)
@@ -28,9 +28,10 @@ public sealed class RemoteGroupRefresher(RemoteGroupStore store, ActorResolver r
         Failed,
     }
 
-    /// <summary>One hour after the first failure, doubling with each further one, at most a week: never hammer a server.</summary>
+    /// <summary>One to two hours after the first failure, doubling with each further one, at most a week: never hammer a
+    /// server (the shared schedule, <see cref="Data.Jobs.Backoff"/>).</summary>
     public static TimeSpan Backoff(int failures) =>
-        TimeSpan.FromHours(Math.Pow(2, Math.Clamp(failures - 1, 0, 16))) is var d && d < GoneRecheck ? d : GoneRecheck;
+        Data.Jobs.Backoff.After(failures, TimeSpan.FromHours(2), GoneRecheck, Random.Shared.NextDouble());
 
     /// <summary>Fetches <paramref name="group"/> from its origin and stores what it says now (or that it is gone, or the failure).</summary>
     public async Task<Result> RefreshAsync(RemoteGroup group, CancellationToken ct)
@@ -89,4 +90,20 @@ public sealed class RemoteGroupRefresher(RemoteGroupStore store, ActorResolver r
     }
 
     private static string Cut(string s) => s.Length <= 500 ? s : s[..500];
+
+    /// <summary>The recurring job that refreshes stale groups, one batch after another; several nodes never run it at once.</summary>
+    public const string RefreshJob = "remote-groups.refresh-due";
+
+    /// <summary>How often the refresh job runs (the first run is one period after start, so a restart sends no burst).</summary>
+    public static readonly TimeSpan RefreshEvery = TimeSpan.FromMinutes(5);
+
+    private const int Batch = 20;
+
+    /// <summary>The job queue's handler: refreshes due groups until a batch comes back short.</summary>
+    public async Task RunRefreshJobAsync(CancellationToken ct)
+    {
+        while (await RefreshDueAsync(Batch, ct) == Batch)
+        {
+        }
+    }
 }
