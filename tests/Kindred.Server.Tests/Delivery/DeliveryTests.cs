@@ -147,8 +147,7 @@ public abstract class DeliveryTests<T>(T fixture) : IClassFixture<T> where T : S
 
         Advance(Server, fixture.Clock, TimeSpan.FromSeconds(0.2));
         await WaitForStateAsync(Server, IdOf(activity), "delivered");
-        var times = inbox.LogEntries.Select(e => e.RequestMessage.DateTime).ToList();
-        Assert.Equal(2, times.Count);
+        Assert.Equal(2, inbox.LogEntries.Count);
     }
 
     [Fact]

@@ -80,14 +80,16 @@ public sealed class KindredTestServer : IAsyncDisposable
         string? tempDirectory = null, Action<WebApplicationBuilder>? builder = null)
     {
         // PublicUrl must name the real port, so the port is bound (port 0, read back) before the app is built.
+        LoopbackPort? reserved = null;
         if (!settings.TryGetValue("Kindred:PublicUrl", out var publicUrl) || publicUrl is null)
         {
-            publicUrl = LoopbackPort.Reserve().Origin;
+            reserved = LoopbackPort.Reserve();
+            publicUrl = reserved.Origin;
             settings["Kindred:PublicUrl"] = publicUrl;
         }
 
         // A deliberately malformed PublicUrl (configuration tests) still needs somewhere to listen.
-        var address = Uri.TryCreate(publicUrl, UriKind.Absolute, out var parsed) && parsed.Port > 0 ? parsed : new Uri(LoopbackPort.Reserve().Origin);
+        var address = Uri.TryCreate(publicUrl, UriKind.Absolute, out var parsed) && parsed.Port > 0 ? parsed : new Uri((reserved = LoopbackPort.Reserve()).Origin);
         try
         {
             var app = KindredApp.Build(["--urls", $"http://{address.Host}:{address.Port}"], b =>
@@ -101,7 +103,7 @@ public sealed class KindredTestServer : IAsyncDisposable
         }
         catch
         {
-            LoopbackPort.Release(address);
+            reserved?.Dispose();
             throw;
         }
     }
