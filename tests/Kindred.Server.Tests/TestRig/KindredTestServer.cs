@@ -73,35 +73,41 @@ public sealed class KindredTestServer : IAsyncDisposable
         return await StartWithSettingsAsync(database, settings, temp, builder);
     }
 
-    /// <summary>Starts a server on existing settings (same database), e.g. to check that data survives a restart.</summary>
+    /// <summary>
+    /// Starts a server on existing settings (same database), e.g. to check that data survives a restart. Without a
+    /// PublicUrl it gets a port of its own (<see cref="LoopbackPort"/>), held until the server is disposed: a server
+    /// stopped with <see cref="StopKeepingDataAsync"/> keeps it, so one started again on its settings finds it free.
+    /// </summary>
     public static async Task<KindredTestServer> StartWithSettingsAsync(DatabaseKind database, Dictionary<string, string?> settings,
         string? tempDirectory = null, Action<WebApplicationBuilder>? builder = null)
     {
-        // PublicUrl must name the real port, so pick a free loopback port first.
+        // PublicUrl must name the real port, so the port is bound (port 0, read back) before the app is built.
+        LoopbackPort? reserved = null;
         if (!settings.TryGetValue("Kindred:PublicUrl", out var publicUrl) || publicUrl is null)
         {
-            publicUrl = $"http://127.0.0.1:{FreePort()}";
+            reserved = LoopbackPort.Reserve();
+            publicUrl = reserved.Origin;
             settings["Kindred:PublicUrl"] = publicUrl;
         }
 
         // A deliberately malformed PublicUrl (configuration tests) still needs somewhere to listen.
-        var address = Uri.TryCreate(publicUrl, UriKind.Absolute, out var parsed) && parsed.Port > 0 ? parsed : new Uri($"http://127.0.0.1:{FreePort()}");
-        var app = KindredApp.Build(["--urls", $"http://{address.Host}:{address.Port}"], b =>
+        var address = Uri.TryCreate(publicUrl, UriKind.Absolute, out var parsed) && parsed.Port > 0 ? parsed : new Uri((reserved = LoopbackPort.Reserve()).Origin);
+        try
         {
-            b.Configuration.AddInMemoryCollection(settings);
-            builder?.Invoke(b);
-        });
-        await app.PrepareAsync();
-        await app.StartAsync();
-        return new KindredTestServer(app, address, tempDirectory, database, settings);
-    }
-
-    /// <summary>A port free on <paramref name="address"/> itself (multi-instance tests use 127.0.0.2 and up).</summary>
-    public static int FreePort(string address = "127.0.0.1")
-    {
-        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Parse(address), 0);
-        listener.Start();
-        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+            var app = KindredApp.Build(["--urls", $"http://{address.Host}:{address.Port}"], b =>
+            {
+                b.Configuration.AddInMemoryCollection(settings);
+                builder?.Invoke(b);
+            });
+            await app.PrepareAsync();
+            await app.StartAsync();
+            return new KindredTestServer(app, address, tempDirectory, database, settings);
+        }
+        catch
+        {
+            reserved?.Dispose();
+            throw;
+        }
     }
 
     public WebSession NewSession() => new(BaseAddress);
@@ -112,6 +118,7 @@ public sealed class KindredTestServer : IAsyncDisposable
     {
         await _app.StopAsync();
         await _app.DisposeAsync();
+        LoopbackPort.Release(BaseAddress);
         if (_tempDirectory is not null)
         {
             try
