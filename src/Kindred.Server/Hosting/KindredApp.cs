@@ -47,11 +47,13 @@ public static class KindredApp
         builder.Services.AddKindredFederation(builder.Configuration);
         builder.Services.AddKindredDelivery(builder.Configuration);
         builder.Services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database", tags: ["ready"]);
+        builder.Services.AddKindredProxyTrust();
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(30));
 
         var app = builder.Build();
 
         app.UseForwardedHeaders();
+        app.UseKindredProxyTrust();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseKindredSecurityHeaders();
@@ -67,7 +69,7 @@ public static class KindredApp
         app.UseAntiforgery();
 
         app.MapHealthChecks("/healthz", new() { Predicate = _ => false });
-        app.MapHealthChecks("/readyz", new() { Predicate = c => c.Tags.Contains("ready") });
+        app.MapHealthChecks("/readyz", ProxyTrustSetup.ReadyOptions());
         app.MapOpenApi("/openapi/{documentName}.json");
         app.MapRobots();
         app.MapHomePages();
