@@ -159,6 +159,11 @@ public static class AdminCli
             await stderr.WriteLineAsync("error: the database could not be reached or updated: " + ex.Message);
             return 3;
         }
+        catch (Exception ex) when (StartupErrors.Describe(ex) is { } line)
+        {
+            await stderr.WriteLineAsync(line);
+            return StartupErrors.ExitCode;
+        }
     }
 
     private static async Task<string?> ReadOrGeneratePasswordAsync(bool fromStdin, TextReader stdin, TextWriter stdout, TextWriter stderr)

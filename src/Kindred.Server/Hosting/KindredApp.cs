@@ -31,12 +31,14 @@ public static class KindredApp
             ContentRootPath = AppContext.BaseDirectory,
         });
         configure?.Invoke(builder);
+        ListenAddress.ApplyDefault(builder);
 
         var options = builder.Configuration.GetSection(KindredOptions.Section).Get<KindredOptions>() ?? new KindredOptions();
         builder.Services.AddSingleton<IValidateOptions<KindredOptions>, KindredOptionsValidator>();
         builder.Services.AddOptions<KindredOptions>().Bind(builder.Configuration.GetSection(KindredOptions.Section));
 
         builder.Services.AddKindredLogging(builder.Configuration, builder.Logging);
+        StartupErrors.QuietFailedStart(builder.Logging);
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddKindredData(options);
         builder.Services.AddKindredWeb(options);
@@ -93,20 +95,25 @@ public static class KindredApp
         return app;
     }
 
-    /// <summary>Applies migrations and loads instance secrets; run before serving.</summary>
+    /// <summary>Checks the set-up, applies migrations and loads instance secrets; run before serving.</summary>
     public static async Task PrepareAsync(this WebApplication app, CancellationToken ct = default)
     {
-        _ = app.Services.GetRequiredService<IOptions<KindredOptions>>().Value; // throws OptionsValidationException with the operator-facing messages
+        var o = app.Services.GetRequiredService<IOptions<KindredOptions>>().Value; // throws OptionsValidationException with the operator-facing messages
+        StartupChecks.EnsureDataDirectoryWritable(o);
         await app.Services.GetRequiredService<Migrator>().MigrateAsync(ct);
         await app.Services.GetRequiredService<AccessTokens>().InitializeAsync(ct);
-        var o = app.Services.GetRequiredService<IOptions<KindredOptions>>().Value;
         var log = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Kindred");
-        log.LogInformation("Kindred ready: {PublicUrl}, database {Provider}, theme {Theme}", o.PublicUrl,
-            app.Services.GetRequiredService<Database>().Dialect, app.Services.GetRequiredService<ThemeEngine>().ThemeName);
         if (o.PublicUrl.StartsWith("http://", StringComparison.OrdinalIgnoreCase) && !IsLocal(o.PublicUrl))
         {
             log.LogWarning("Kindred:PublicUrl is plain http. Serve the instance over https (see the reverse-proxy guide) before inviting members.");
         }
+
+        // "Ready" only once Kestrel listens (a port in use fails start-up before this).
+        var dialect = app.Services.GetRequiredService<Database>().Dialect;
+        var theme = app.Services.GetRequiredService<ThemeEngine>().ThemeName;
+        app.Lifetime.ApplicationStarted.Register(() => log.LogInformation(
+            "Kindred ready: {PublicUrl}, listening on {Addresses}, database {Provider}, theme {Theme}",
+            o.PublicUrl, string.Join(", ", app.Urls), dialect, theme));
     }
 
     private static bool IsLocal(string url) =>
@@ -138,11 +145,25 @@ public static class KindredApp
 
     public static Database CreateDatabase(KindredOptions o)
     {
+        try
+        {
+            return NewDatabase(o);
+        }
+        catch (Exception ex) when (ex is ArgumentException or FormatException or KeyNotFoundException)
+        {
+            // The message names the offending keyword, never the connection string (it may hold a password).
+            throw new StartupException($"Kindred cannot start: Kindred:Database:ConnectionString is not a valid connection string ({ex.Message.TrimEnd('.')}).", ex);
+        }
+    }
+
+    private static Database NewDatabase(KindredOptions o)
+    {
         if (o.Database.Provider.Trim().ToLowerInvariant() is "postgres" or "postgresql")
         {
             return new Database(Dialect.Postgres, o.Database.ConnectionString!);
         }
 
+        StartupChecks.EnsureDataDirectoryWritable(o);
         var cs = string.IsNullOrWhiteSpace(o.Database.ConnectionString)
             ? Database.SqliteConnectionString(Path.Combine(Path.GetFullPath(o.DataDirectory), "kindred.db"))
             : o.Database.ConnectionString;
@@ -173,14 +194,21 @@ public static class KindredApp
         services.Configure<ForwardedHeadersOptions>(f =>
         {
             f.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto | ForwardedHeaders.XForwardedHost;
+            // Malformed entries are skipped here; the options validator stops start-up naming them.
             foreach (var proxy in options.ReverseProxy.TrustedProxies)
             {
-                f.KnownProxies.Add(IPAddress.Parse(proxy));
+                if (IPAddress.TryParse(proxy?.Trim(), out var address))
+                {
+                    f.KnownProxies.Add(address);
+                }
             }
 
             foreach (var network in options.ReverseProxy.TrustedNetworks)
             {
-                f.KnownIPNetworks.Add(System.Net.IPNetwork.Parse(network));
+                if (System.Net.IPNetwork.TryParse(network?.Trim(), out var parsed))
+                {
+                    f.KnownIPNetworks.Add(parsed);
+                }
             }
 
             // Only accept a forwarded Host that matches our own public host.
