@@ -118,6 +118,7 @@ public static class AdminCli
         migrate.SetAction((parse, ct) => WithServices(configArgs, stderr, async services =>
         {
             var applied = await services.GetRequiredService<Migrator>().MigrateAsync(ct);
+            await services.VerifyKeyRingAsync(services.GetRequiredService<ILoggerFactory>().CreateLogger("Kindred"), ct);
             await stdout.WriteLineAsync(applied.Count == 0
                 ? "The database is up to date."
                 : $"Applied {applied.Count} migration(s): {string.Join(", ", applied.Select(m => $"{m.Version:D4}_{m.Name}"))}.");
@@ -145,6 +146,7 @@ public static class AdminCli
             if (migrate)
             {
                 await app.Services.GetRequiredService<Migrator>().MigrateAsync();
+                await app.Services.VerifyKeyRingAsync(app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Kindred"));
             }
 
             return await action(app.Services);

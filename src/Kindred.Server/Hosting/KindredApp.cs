@@ -101,8 +101,9 @@ public static class KindredApp
         var o = app.Services.GetRequiredService<IOptions<KindredOptions>>().Value; // throws OptionsValidationException with the operator-facing messages
         StartupChecks.EnsureDataDirectoryWritable(o);
         await app.Services.GetRequiredService<Migrator>().MigrateAsync(ct);
-        await app.Services.GetRequiredService<AccessTokens>().InitializeAsync(ct);
         var log = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Kindred");
+        await app.Services.VerifyKeyRingAsync(log, ct);
+        await app.Services.GetRequiredService<AccessTokens>().InitializeAsync(ct);
         if (o.PublicUrl.StartsWith("http://", StringComparison.OrdinalIgnoreCase) && !IsLocal(o.PublicUrl))
         {
             log.LogWarning("Kindred:PublicUrl is plain http. Serve the instance over https (see the reverse-proxy guide) before inviting members.");
@@ -115,6 +116,11 @@ public static class KindredApp
             "Kindred ready: {PublicUrl}, listening on {Addresses}, database {Provider}, theme {Theme}",
             o.PublicUrl, string.Join(", ", app.Urls), dialect, theme));
     }
+
+    /// <summary>The key ring's certificate belongs to this database; ring keys stored in clear by earlier versions are encrypted.</summary>
+    public static Task<int> VerifyKeyRingAsync(this IServiceProvider services, ILogger log, CancellationToken ct = default) =>
+        services.GetRequiredService<KeyRingProtection>().VerifyAndProtectRingAsync(services.GetRequiredService<Database>(),
+            services.GetRequiredService<IOptions<KeyManagementOptions>>(), log, ct);
 
     private static bool IsLocal(string url) =>
         Uri.TryCreate(url, UriKind.Absolute, out var u) && (u.IsLoopback || u.Host == "localhost");
@@ -138,7 +144,7 @@ public static class KindredApp
         services.AddSingleton<InstanceSecrets>();
         services.AddSingleton<InstanceSettings>();
         services.AddSingleton<DbXmlRepository>();
-        services.AddDataProtection().SetApplicationName("Kindred");
+        KeyRingProtection.AddTo(services.AddDataProtection().SetApplicationName("Kindred"), options);
         services.AddOptions<KeyManagementOptions>().Configure<DbXmlRepository>((o, repo) => o.XmlRepository = repo);
         return services;
     }

@@ -110,6 +110,7 @@ public static class StartupChecks
         try
         {
             Directory.CreateDirectory(path);
+
             var probe = Path.Combine(path, ".kindred-write-test-" + Environment.ProcessId);
             File.WriteAllText(probe, "");
             File.Delete(probe);
