@@ -55,6 +55,22 @@ public sealed class KeyRingProtection
         return protection;
     }
 
+    /// <summary>The certificates this configuration has (current first), making none: for checking a backup.</summary>
+    public static IReadOnlyList<X509Certificate2> LoadExisting(KindredOptions o)
+    {
+        var list = new List<X509Certificate2>();
+        var current = string.IsNullOrWhiteSpace(o.Secrets.CertificatePath)
+            ? System.IO.Path.Combine(SecretsDirectory(o), DefaultFileName)
+            : System.IO.Path.GetFullPath(o.Secrets.CertificatePath);
+        if (File.Exists(current))
+        {
+            list.Add(Read(current, o.Secrets.CertificatePassword, "the key ring certificate"));
+        }
+
+        list.AddRange(o.Secrets.PreviousCertificatePaths.Select(p => Read(p, o.Secrets.CertificatePassword, "Kindred:Secrets:PreviousCertificatePaths")));
+        return list;
+    }
+
     private static KeyRingProtection Load(KindredOptions o)
     {
         var previous = o.Secrets.PreviousCertificatePaths.Select(p => Read(p, o.Secrets.CertificatePassword, "Kindred:Secrets:PreviousCertificatePaths")).ToList();
@@ -185,6 +201,39 @@ public static class SecureFiles
 
         Directory.CreateDirectory(path, PrivateDirectory);
         File.SetUnixFileMode(path, PrivateDirectory);
+    }
+
+    /// <summary>
+    /// Makes the SQLite database file before SQLite does, readable by its owner only (SQLite gives its -wal and -shm files
+    /// the database file's mode), and takes group and other access away from one made by an earlier version.
+    /// </summary>
+    public static void PrepareDatabaseFile(string path)
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return;
+        }
+
+        if (!File.Exists(path))
+        {
+            WritePrivateFile(path, []);
+            return;
+        }
+
+        foreach (var file in new[] { path, path + "-wal", path + "-shm" }.Where(File.Exists))
+        {
+            if ((File.GetUnixFileMode(file) & ~PrivateFile) != 0)
+            {
+                try
+                {
+                    File.SetUnixFileMode(file, PrivateFile);
+                }
+                catch (UnauthorizedAccessException)
+                {
+                    // Not ours to change (e.g. made by root): Kindred still runs; the admin guide says to fix ownership.
+                }
+            }
+        }
     }
 
     public static void WritePrivateFile(string path, byte[] bytes)

@@ -100,7 +100,8 @@ public static class KindredApp
     {
         var o = app.Services.GetRequiredService<IOptions<KindredOptions>>().Value; // throws OptionsValidationException with the operator-facing messages
         StartupChecks.EnsureDataDirectoryWritable(o);
-        await app.Services.GetRequiredService<Migrator>().MigrateAsync(ct);
+        var migrator = app.Services.GetRequiredService<Migrator>();
+        await (o.Database.MigrateOnStart ? migrator.MigrateAsync(ct) : migrator.EnsureCurrentAsync(ct));
         var log = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Kindred");
         await app.Services.VerifyKeyRingAsync(log, ct);
         await app.Services.GetRequiredService<AccessTokens>().InitializeAsync(ct);
@@ -173,6 +174,7 @@ public static class KindredApp
         var cs = string.IsNullOrWhiteSpace(o.Database.ConnectionString)
             ? Database.SqliteConnectionString(Path.Combine(Path.GetFullPath(o.DataDirectory), "kindred.db"))
             : o.Database.ConnectionString;
+        StartupChecks.PrepareSqliteFile(cs);
         return new Database(Dialect.Sqlite, cs);
     }
 

@@ -51,6 +51,9 @@ public sealed class DatabaseOptions
 
     /// <summary>For SQLite defaults to a file in the data directory; required for PostgreSQL.</summary>
     public string? ConnectionString { get; set; }
+
+    /// <summary>Whether the server applies pending migrations when it starts; when false, only <c>admin migrate</c> does.</summary>
+    public bool MigrateOnStart { get; set; } = true;
 }
 
 public sealed class RegistrationOptions

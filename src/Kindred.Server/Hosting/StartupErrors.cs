@@ -109,7 +109,10 @@ public static class StartupChecks
         var path = Path.GetFullPath(o.DataDirectory);
         try
         {
-            Directory.CreateDirectory(path);
+            if (!Directory.Exists(path))
+            {
+                Data.SecureFiles.CreatePrivateDirectory(path); // 0700: members' posts and the secrets live here
+            }
 
             var probe = Path.Combine(path, ".kindred-write-test-" + Environment.ProcessId);
             File.WriteAllText(probe, "");
@@ -120,6 +123,22 @@ public static class StartupChecks
             throw new StartupException(
                 $"Kindred cannot start: it cannot write to its data directory {path} ({ex.Message.TrimEnd('.')}). Give the user running " +
                 $"Kindred write access to it (e.g. chown), or set Kindred__DataDirectory to a writable folder.", ex);
+        }
+    }
+
+    /// <summary>A file database (not :memory: or a URI) is created 0600 before SQLite opens it.</summary>
+    public static void PrepareSqliteFile(string connectionString)
+    {
+        var source = new Microsoft.Data.Sqlite.SqliteConnectionStringBuilder(connectionString).DataSource;
+        if (string.IsNullOrEmpty(source) || source == ":memory:" || source.StartsWith("file:", StringComparison.Ordinal))
+        {
+            return;
+        }
+
+        var full = Path.GetFullPath(source);
+        if (Path.GetDirectoryName(full) is { } dir && Directory.Exists(dir))
+        {
+            Data.SecureFiles.PrepareDatabaseFile(full);
         }
     }
 }
