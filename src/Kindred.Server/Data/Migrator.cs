@@ -112,6 +112,7 @@ public sealed partial class Migrator(Database db, TimeProvider time, ILogger<Mig
         {
             await connection.ExecuteAsync(CreateTable);
             var applied = (await connection.QueryAsync<int>("SELECT version FROM schema_migrations")).ToHashSet();
+            RefuseNewerSchema(applied, available);
             var done = new List<Migration>();
             foreach (var migration in available.Where(m => !applied.Contains(m.Version)))
             {
@@ -260,6 +261,49 @@ public sealed partial class Migrator(Database db, TimeProvider time, ILogger<Mig
     }
 
     private static string WithoutComments(string sql) => LineComment().Replace(sql, "");
+
+
+    /// <summary>
+    /// For everything but <c>admin migrate</c> and a server allowed to migrate at start: the schema must be exactly what this
+    /// build knows. Behind: "run admin migrate"; ahead (a newer Kindred ran here): refuse, never guess.
+    /// </summary>
+    public async Task EnsureCurrentAsync(CancellationToken ct = default)
+    {
+        var available = Known();
+        await using var connection = await db.OpenAsync(ct);
+        var applied = await AppliedAsync(connection);
+        RefuseNewerSchema(applied, available);
+        var pending = available.Select(m => m.Version).Except(applied).ToList();
+        if (pending.Count > 0)
+        {
+            throw new Configuration.StartupException(
+                $"Kindred cannot start: the database needs {pending.Count} migration(s) this version brings ({string.Join(", ", pending)}). " +
+                "Back up, then run 'admin migrate' (or let the server migrate at start: Kindred__Database__MigrateOnStart=true).");
+        }
+    }
+
+    private static void RefuseNewerSchema(IReadOnlyCollection<int> applied, IReadOnlyList<Migration> available)
+    {
+        var known = available.Count == 0 ? 0 : available[^1].Version;
+        if (applied.Count > 0 && applied.Max() > known)
+        {
+            throw new Configuration.StartupException(
+                $"Kindred cannot start: the database's schema is version {applied.Max()}, newer than this version of Kindred knows ({known}). " +
+                "A newer Kindred has upgraded it: run that version, or restore the backup taken before the upgrade (admin guide, \"Upgrading\").");
+        }
+    }
+
+    private static async Task<IReadOnlyCollection<int>> AppliedAsync(DbConnection connection)
+    {
+        try
+        {
+            return (await connection.QueryAsync<int>("SELECT version FROM schema_migrations")).ToList();
+        }
+        catch (DbException)
+        {
+            return [];
+        }
+    }
 
     /// <summary>Versions known to this build but not applied to the database (empty when current).</summary>
     public async Task<IReadOnlyList<int>> PendingAsync(DbConnection connection)

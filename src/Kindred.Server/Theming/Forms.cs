@@ -13,6 +13,12 @@ public static class Forms
             return null;
         }
 
+        // Not known to be https on an https instance: the check would throw; the caller shows Pages' explanation.
+        if (http.RequestServices.GetRequiredService<ConnectionCheck>().IsInsecure(http))
+        {
+            return null;
+        }
+
         var antiforgery = http.RequestServices.GetRequiredService<IAntiforgery>();
         if (!await antiforgery.IsRequestValidAsync(http))
         {

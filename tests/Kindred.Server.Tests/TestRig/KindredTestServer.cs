@@ -51,6 +51,16 @@ public sealed class KindredTestServer : IAsyncDisposable
     };
 
     /// <summary>Starts a server on a new database of the given kind; null when that database is not available here.</summary>
+    /// <summary>
+    /// A loopback port free right now, for a server in another process (a child <c>Kindred.Server</c>) that cannot share
+    /// this process's reservation. In-process servers use <see cref="LoopbackPort.Reserve"/> instead.
+    /// </summary>
+    public static int FreePort()
+    {
+        using var reserved = LoopbackPort.Reserve();
+        return reserved.Port;
+    }
+
     public static async Task<KindredTestServer> StartAsync(DatabaseKind database, Action<Dictionary<string, string?>>? configure = null,
         Action<WebApplicationBuilder>? builder = null)
     {
