@@ -52,8 +52,9 @@ public static class KindredApp
         var app = builder.Build();
 
         app.UseForwardedHeaders();
-        app.UseExceptionHandler();
-        app.UseStatusCodePages();
+        // Browsers get themed pages for the errors the framework answers; API clients keep problem details (ErrorPages).
+        app.UseExceptionHandler(new ExceptionHandlerOptions { ExceptionHandler = ErrorPages.HandleExceptionAsync });
+        app.UseStatusCodePages(context => ErrorPages.WriteAsync(context.HttpContext, context.HttpContext.Response.StatusCode));
         app.UseKindredSecurityHeaders();
         app.UseStaticFiles(new StaticFileOptions
         {
@@ -72,6 +73,7 @@ public static class KindredApp
         app.MapRobots();
         app.MapHomePages();
         app.MapHelpPages();
+        app.MapHelplineAdminPages();
         app.MapAccountPages();
         app.MapAccountSettingsPages();
         app.MapAccountApi();
@@ -154,7 +156,7 @@ public static class KindredApp
         services.AddSingleton<Content.SafeHtml>();
         services.AddAntiforgery(o =>
         {
-            o.Cookie.Name = "kindred_csrf";
+            o.Cookie.Name = Forms.AntiforgeryCookie;
             o.Cookie.SameSite = SameSiteMode.Strict;
             o.Cookie.SecurePolicy = options.PublicUrl.StartsWith("https://", StringComparison.OrdinalIgnoreCase)
                 ? CookieSecurePolicy.Always
@@ -199,6 +201,7 @@ public static class KindredApp
         services.AddSingleton<SignIn>();
         services.AddSingleton<Registration>();
         services.AddSingleton<Invites>();
+        services.AddSingleton<Helplines>();
         services.AddSingleton<AccessTokens>();
         return services;
     }

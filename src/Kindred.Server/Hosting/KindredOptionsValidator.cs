@@ -1,3 +1,4 @@
+using Kindred.Server.Theming;
 using Microsoft.Extensions.Options;
 
 namespace Kindred.Server.Hosting;
@@ -72,6 +73,11 @@ public sealed class KindredOptionsValidator : IValidateOptions<KindredOptions>
             errors.Add("Kindred:Security:MaxFailedSignIns, LockoutMinutes and SignInAttemptsPerMinute must each be at least 1.");
         }
 
+        if (!TimeZones.IsKnown(o.TimeZone))
+        {
+            errors.Add($"Kindred:TimeZone '{o.TimeZone}' is not a time zone this server knows. Use an IANA name, e.g. Kindred__TimeZone=Europe/London (or UTC).");
+        }
+
         for (var i = 0; i < o.Helplines.Count; i++)
         {
             var h = o.Helplines[i];
@@ -80,7 +86,7 @@ public sealed class KindredOptionsValidator : IValidateOptions<KindredOptions>
                 errors.Add($"Kindred:Helplines:{i}:Name is empty. Every helpline needs a name people recognise.");
             }
 
-            if (string.IsNullOrWhiteSpace(h.Phone) && string.IsNullOrWhiteSpace(h.Text) && string.IsNullOrWhiteSpace(h.Url))
+            if (string.IsNullOrWhiteSpace(h.Phone) && string.IsNullOrWhiteSpace(h.Text) && string.IsNullOrWhiteSpace(h.Url) && !h.Emergency)
             {
                 errors.Add($"Kindred:Helplines:{i} ('{h.Name}') has no phone number, text number or web address, so nobody could reach it.");
             }

@@ -33,6 +33,10 @@ public sealed class Pages(ThemeEngine theme, InstanceSettings settings, IAntifor
         ["reply-posted"] = "Your reply is posted.",
         ["reaction-sent"] = "You said \"I hear you\". The author will know.",
         ["reaction-taken-back"] = "Taken back.",
+        ["signed-in-again"] = "You are signed in again. Your words are below: check them and post when you are ready.",
+        ["form-expired"] = "This form had expired, so it was not sent. Your words are below: check them and send them again.",
+        ["helplines-saved"] = "Helplines saved. The urgent help page shows them now.",
+        ["time-zone-saved"] = "Time zone saved. Times are now shown in it.",
         ["post-edited"] = "Your changes are saved.",
         ["post-deleted"] = "Deleted. Your words are erased from this server.",
         ["thread-updated"] = "Thread updated.",
@@ -45,15 +49,42 @@ public sealed class Pages(ThemeEngine theme, InstanceSettings settings, IAntifor
         ["delivery-resume"] = "Deliveries to that instance are resumed.",
     };
 
+    /// <summary>Where the signed-in person's own time zone is kept for the request (set where the session is checked).</summary>
+    public const string ViewerTimeZoneItem = "kindred:time-zone";
+
     public async Task<IResult> RenderAsync(HttpContext http, string page, string title, object? model = null, int status = StatusCodes.Status200OK)
     {
         var instance = await settings.GetAsync(http.RequestAborted);
         var tokens = antiforgery.GetAndStoreTokens(http);
+        return await RenderAsync(http, page, title, model, status, instance, tokens.FormFieldName, tokens.RequestToken);
+    }
+
+    /// <summary>
+    /// Renders a page that must answer when little else does (error pages, the urgent help page): with the configured
+    /// defaults when the database cannot be read, and without antiforgery tokens (these pages have no forms).
+    /// </summary>
+    public async Task<IResult> RenderResilientAsync(HttpContext http, string page, string title, object? model = null, int status = StatusCodes.Status200OK)
+    {
+        var instance = await settings.GetOrDefaultsAsync(http.RequestAborted);
+        return await RenderAsync(http, page, title, model, status, instance, null, null);
+    }
+
+    /// <summary>The notice a <c>?notice=</c> key stands for (for pages answered without a redirect).</summary>
+    public static string? Notice(string key) => Notices.GetValueOrDefault(key);
+
+    /// <summary>How times are shown to this request's viewer: their own time zone, else the instance's.</summary>
+    public static LocalTime TimeFor(HttpContext http, InstanceSettingsSnapshot instance) =>
+        LocalTime.For(http.Items[ViewerTimeZoneItem] as string is { Length: > 0 } own && TimeZones.IsKnown(own) ? own : instance.TimeZone);
+
+    private async Task<IResult> RenderAsync(HttpContext http, string page, string title, object? model, int status, InstanceSettingsSnapshot instance,
+        string? csrfField, string? csrfToken)
+    {
         var user = http.User.Identity?.IsAuthenticated == true
             ? new
             {
                 Username = http.User.FindFirstValue(ClaimTypes.Name),
                 IsAdmin = http.User.IsInRole(Features.Accounts.Roles.Admin),
+                FirstVisit = http.User.HasClaim(c => c.Type == Features.Accounts.Sessions.FirstVisitClaim),
             }
             : null;
         var notice = http.Request.Query["notice"].ToString();
@@ -63,11 +94,12 @@ public sealed class Pages(ThemeEngine theme, InstanceSettings settings, IAntifor
             ["page_title"] = title,
             ["site"] = new { instance.InstanceName, instance.Description },
             ["current_user"] = user,
-            ["csrf_field"] = tokens.FormFieldName,
-            ["csrf_token"] = tokens.RequestToken,
+            ["csrf_field"] = csrfField,
+            ["csrf_token"] = csrfToken,
             ["noindex"] = !instance.AllowSearchIndexing,
             ["notice"] = Notices.GetValueOrDefault(notice),
             ["current_path"] = http.Request.Path.Value,
+            ["local_time"] = TimeFor(http, instance).TemplateFunctions(),
         };
 
         var html = await theme.RenderPageAsync(page, values, model);

@@ -94,7 +94,7 @@ public sealed class AccessibilityTests(BrowserFixture fixture) : IClassFixture<B
         return problems;
     }
 
-    private static async Task<List<string>> AxeProblemsAsync(IPage page)
+    public static async Task<List<string>> AxeProblemsAsync(IPage page)
     {
         var result = await page.RunAxe(Options);
         return result.Violations

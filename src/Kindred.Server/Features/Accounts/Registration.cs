@@ -60,6 +60,8 @@ public sealed class Registration(
         }
 
         var now = time.GetUtcNow();
+        // An invite code works in every mode but closed; a valid one opens the account without waiting for approval.
+        var inviteCode = string.IsNullOrWhiteSpace(r.InviteCode) ? null : r.InviteCode.Trim();
         var user = new User
         {
             Id = Ids.New(time),
@@ -67,7 +69,7 @@ public sealed class Registration(
             Email = r.Email!.Trim(),
             PasswordHash = hasher.Hash(r.Password!),
             Role = Roles.Member,
-            Status = mode == "approval" ? AccountStatus.Pending : AccountStatus.Active,
+            Status = mode == "approval" && inviteCode is null ? AccountStatus.Pending : AccountStatus.Active,
             SecurityStamp = UserStore.NewSecurityStamp(),
             CreatedAt = now,
             GuidelinesVersion = instance.GuidelinesLabel,
@@ -89,9 +91,9 @@ public sealed class Registration(
                 }
 
                 Guid? inviteId = null;
-                if (mode == "invite")
+                if (inviteCode is not null)
                 {
-                    inviteId = await invites.RedeemAsync(c, tx, r.InviteCode!);
+                    inviteId = await invites.RedeemAsync(c, tx, inviteCode);
                     if (inviteId is null)
                     {
                         return RegistrationResult.Fail(new() { ["inviteCode"] = "That invite code is not valid any more. Ask the person who invited you for a new one." });
@@ -135,6 +137,11 @@ public sealed class Registration(
         if (mode == "invite" && string.IsNullOrWhiteSpace(r.InviteCode))
         {
             errors["inviteCode"] = "This community joins by invitation. Enter the invite code you were given.";
+        }
+
+        if (r.InviteCode?.Length > 40)
+        {
+            errors["inviteCode"] = "That is not an invite code. Check it, or ask the person who invited you for a new one.";
         }
 
         if (r.Reason?.Length > MaxReasonLength)

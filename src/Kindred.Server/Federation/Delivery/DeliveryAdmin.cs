@@ -29,7 +29,8 @@ public static class DeliveryAdmin
                     i.GaveUp,
                     LastSuccessAt = i.LastSuccessAt?.UtcDateTime,
                     LastFailureAt = i.LastFailureAt?.UtcDateTime,
-                    i.LastError,
+                    // An error from before the last success is history: the instance has recovered since.
+                    CurrentError = i.LastError is not null && (i.LastSuccessAt is null || i.LastFailureAt > i.LastSuccessAt) ? i.LastError : null,
                 }).ToList(),
                 Limit = MaxInstances,
             });

@@ -124,7 +124,7 @@ public sealed class RemotePosts(ActorUrls urls, ActorResolver resolver, SafeHtml
         // Our members hear when someone elsewhere answers them, as they do for local replies.
         foreach (var userId in new[] { parent.ThreadAuthorId, parent.AuthorId }.OfType<Guid>().Distinct())
         {
-            await notifications.AddAsync(c, tx, userId, NotificationKinds.Reply, parent.GroupId, parent.ThreadId, id);
+            await notifications.AddAsync(c, tx, userId, NotificationKinds.Reply, parent.GroupId, parent.ThreadId, id, actorName: post.AuthorName);
         }
 
         return ReplyOutcome.Stored;
