@@ -98,7 +98,8 @@ public sealed class PageLayoutTests(BrowserFixture fixture) : IClassFixture<Brow
                 await session.OpenAsync(url);
                 var luminance = await page.EvaluateAsync<double>("""
                     () => {
-                      const [r, g, b] = getComputedStyle(document.body).backgroundColor.match(/\d+/g).map(Number);
+                      // The page's background is the root element's (body has none of its own).
+                      const [r, g, b] = getComputedStyle(document.documentElement).backgroundColor.match(/\d+/g).map(Number);
                       return (0.2126 * r + 0.7152 * g + 0.0722 * b) / 255;
                     }
                     """);
