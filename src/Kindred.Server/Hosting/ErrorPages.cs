@@ -2,6 +2,7 @@ using System.Net;
 using Kindred.Server.Features.Help;
 using Kindred.Server.Theming;
 using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.WebUtilities;
 
 namespace Kindred.Server.Hosting;
 
@@ -59,7 +60,13 @@ public static class ErrorPages
                 context.ProblemDetails.Title = "Too many attempts";
             }
 
-            await problems.WriteAsync(context);
+            // A client that accepts neither JSON nor HTML (e.g. only application/activity+json) gets the status line in plain text.
+            if (!await problems.TryWriteAsync(context))
+            {
+                http.Response.ContentType = "text/plain; charset=utf-8";
+                await http.Response.WriteAsync($"{status} {ReasonPhrases.GetReasonPhrase(status)}", http.RequestAborted);
+            }
+
             return;
         }
 

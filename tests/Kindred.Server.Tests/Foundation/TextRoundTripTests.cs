@@ -121,6 +121,17 @@ public abstract class TextRoundTripTests<T>(T fixture) : IClassFixture<T> where 
     }
 
     [Fact]
+    public async Task A_code_block_is_shown_with_its_own_indentation_only()
+    {
+        var rig = new GroupRig(Server);
+        var owner = await rig.AdminAsync();
+        var slug = await rig.GroupAsync(owner);
+        var thread = await rig.ThreadAsync(owner, slug, "My routine", "Every morning:\n\n```\nwake up\n  drink water\n    breathe\n```");
+        var page = await owner.Web.GetAsync($"/threads/{thread}");
+        Assert.Equal("wake up\n  drink water\n    breathe\n", page.Document.QuerySelector("article.thread pre")!.TextContent);
+    }
+
+    [Fact]
     public async Task Text_that_starts_with_a_blank_line_keeps_it_in_the_form()
     {
         // HTML drops one line break right after <textarea>; the page must add one so that the text's own survives.

@@ -96,7 +96,7 @@ public sealed class Registration(
                     inviteId = await invites.RedeemAsync(c, tx, inviteCode);
                     if (inviteId is null)
                     {
-                        return RegistrationResult.Fail(new() { ["inviteCode"] = "That invite code is not valid any more. Ask the person who invited you for a new one." });
+                        return RegistrationResult.Fail(new() { ["inviteCode"] = "That invite code does not work: it may be mistyped, used up, expired or withdrawn. Check it, or ask the person who invited you for a new one." });
                     }
                 }
 
