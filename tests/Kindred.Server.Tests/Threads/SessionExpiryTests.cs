@@ -128,6 +128,30 @@ public abstract class SessionExpiryTests<T>(T fixture) : IClassFixture<T> where 
         var back = await member.Web.SubmitAsync(again, "/signin", new Dictionary<string, string> { ["username"] = member.Name, ["password"] = Accounts.Password });
         Assert.Equal(Words, TextArea(await WebSession.ParseAsync(back), "content"));
     }
+
+    [Fact]
+    public async Task An_expired_form_token_gives_the_words_back_but_a_post_from_elsewhere_gets_nothing()
+    {
+        var rig = new GroupRig(Server);
+        var owner = await rig.AdminAsync();
+        var slug = await rig.GroupAsync(owner);
+
+        // Signed in, but the form's token no longer fits (e.g. the form was open for days): the form again, filled in.
+        await owner.Web.GetAsync($"/groups/{slug}/threads/new");
+        var stale = await owner.Web.Http.PostAsync($"/groups/{slug}/threads", new FormUrlEncodedContent(
+            [new("__csrf", "CfDJ8-stale-token"), new("title", "Kept"), new("content", Words), new("contentWarning", "")]));
+        Assert.Equal(HttpStatusCode.BadRequest, stale.StatusCode);
+        var form = await WebSession.ParseAsync(stale);
+        Assert.Equal(Words, TextArea(form, "content"));
+        Assert.Contains("expired", form.Text("[role=status]"), StringComparison.Ordinal);
+        Assert.Empty((await rig.JsonAsync(HttpMethod.Get, $"/api/v1/groups/{slug}/threads", owner.Token)).GetProperty("items").EnumerateArray());
+
+        // Without our antiforgery cookie (a page on another site posting here): the usual refusal, nothing shown back.
+        using var stranger = new HttpClient { BaseAddress = Server.BaseAddress };
+        var forged = await stranger.PostAsync($"/groups/{slug}/threads", new FormUrlEncodedContent([new("title", "Forged"), new("content", "forged words")]));
+        Assert.Equal(HttpStatusCode.BadRequest, forged.StatusCode);
+        Assert.DoesNotContain("forged words", await forged.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
 }
 
 public sealed class SessionExpiryTestsOnSqlite(SqliteServer f) : SessionExpiryTests<SqliteServer>(f);
