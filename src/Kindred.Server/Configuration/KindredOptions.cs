@@ -23,6 +23,12 @@ public sealed class KindredOptions
     /// <summary>Search engines are told not to index the instance unless this is true (privacy by default).</summary>
     public bool AllowSearchIndexing { get; set; }
 
+    /// <summary>
+    /// The time zone pages show times in (an IANA name such as Europe/London) for visitors and for members who have not
+    /// chosen their own. Admins can change it under Instance settings.
+    /// </summary>
+    public string TimeZone { get; set; } = "UTC";
+
     public DatabaseOptions Database { get; set; } = new();
     public RegistrationOptions Registration { get; set; } = new();
     public GroupsOptions Groups { get; set; } = new();
@@ -112,13 +118,25 @@ public sealed class ReverseProxyOptions
     public List<string> TrustedNetworks { get; set; } = [];
 }
 
+/// <summary>A helpline on the urgent help page (from the configuration, or saved by an admin on the helplines page).</summary>
 public sealed class Helpline
 {
     public string Name { get; set; } = "";
+
+    /// <summary>Number to call, e.g. "116 123"; linked as tel:.</summary>
     public string? Phone { get; set; }
+
+    /// <summary>Number to text, e.g. "85258" (or, as older configurations say it, "Text SHOUT to 85258"); linked as sms:.</summary>
     public string? Text { get; set; }
+
+    /// <summary>The word to text, e.g. "SHOUT": the page then says "Text SHOUT to 85258".</summary>
+    public string? TextKeyword { get; set; }
+
     public string? Url { get; set; }
     public string? Hours { get; set; }
     public string? Description { get; set; }
     public string? Country { get; set; }
+
+    /// <summary>The emergency-services entry: listed first, and kept unless an admin removes it on purpose.</summary>
+    public bool Emergency { get; set; }
 }

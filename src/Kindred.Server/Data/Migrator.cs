@@ -1,3 +1,4 @@
+using Kindred.Server.Configuration;
 using System.Data.Common;
 using System.Globalization;
 using System.Text;

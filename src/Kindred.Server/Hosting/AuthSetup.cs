@@ -36,11 +36,15 @@ public static class AuthSetup
                 o.Events.OnValidatePrincipal = async ctx =>
                 {
                     var sessions = ctx.HttpContext.RequestServices.GetRequiredService<Sessions>();
-                    if (await sessions.ValidateAsync(ctx.Principal, ctx.HttpContext.RequestAborted) is null)
+                    if (await sessions.ValidateAsync(ctx.Principal, ctx.HttpContext.RequestAborted) is not { } user)
                     {
                         ctx.RejectPrincipal();
                         await ctx.HttpContext.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme);
+                        return;
                     }
+
+                    // The member's own time zone, for the times on this request's page (read with the session check, no extra query).
+                    ctx.HttpContext.Items[Theming.Pages.ViewerTimeZoneItem] = user.TimeZone;
                 };
             })
             .AddJwtBearer(o =>
@@ -107,10 +111,9 @@ public static class AuthSetup
             limiter.OnRejected = async (ctx, ct) =>
             {
                 ctx.HttpContext.Response.Headers.RetryAfter = "60";
-                await TypedResults.Problem(
-                    title: "Too many attempts",
-                    detail: "Please wait a minute before trying again.",
-                    statusCode: StatusCodes.Status429TooManyRequests).ExecuteAsync(ctx.HttpContext);
+                // A page for a browser (the sign-in form was sent), problem details for the API.
+                await ErrorPages.WriteAsync(ctx.HttpContext, StatusCodes.Status429TooManyRequests,
+                    ErrorPages.WantsHtml(ctx.HttpContext.Request) ? null : "Please wait a minute before trying again.");
             };
         });
 

@@ -59,8 +59,9 @@ public static class KindredApp
 
         app.UseForwardedHeaders();
         app.UseKindredProxyTrust();
-        app.UseExceptionHandler();
-        app.UseStatusCodePages();
+        // Browsers get themed pages for the errors the framework answers; API clients keep problem details (ErrorPages).
+        app.UseExceptionHandler(new ExceptionHandlerOptions { ExceptionHandler = ErrorPages.HandleExceptionAsync });
+        app.UseStatusCodePages(context => ErrorPages.WriteAsync(context.HttpContext, context.HttpContext.Response.StatusCode));
         app.UseKindredSecurityHeaders();
         app.UseStaticFiles(new StaticFileOptions
         {
@@ -81,6 +82,7 @@ public static class KindredApp
         app.MapRobots();
         app.MapHomePages();
         app.MapHelpPages();
+        app.MapHelplineAdminPages();
         app.MapAccountPages();
         app.MapAccountSettingsPages();
         app.MapAccountApi();
@@ -143,6 +145,8 @@ public static class KindredApp
         return services;
     }
 
+    private static SiteInfo SiteInfoOf(InstanceSettingsSnapshot s) => new(s.InstanceName, s.Description, s.AllowSearchIndexing, s.TimeZone);
+
     private static IServiceCollection AddKindredData(this IServiceCollection services, KindredOptions options)
     {
         services.AddSingleton(sp => CreateDatabase(sp.GetRequiredService<IOptions<KindredOptions>>().Value));
@@ -194,7 +198,7 @@ public static class KindredApp
         services.AddSingleton<Content.SafeHtml>();
         services.AddAntiforgery(o =>
         {
-            o.Cookie.Name = "kindred_csrf";
+            o.Cookie.Name = Forms.AntiforgeryCookie;
             o.Cookie.SameSite = SameSiteMode.Strict;
             o.Cookie.SecurePolicy = options.PublicUrl.StartsWith("https://", StringComparison.OrdinalIgnoreCase)
                 ? CookieSecurePolicy.Always
@@ -246,6 +250,7 @@ public static class KindredApp
         services.AddSingleton<SignIn>();
         services.AddSingleton<Registration>();
         services.AddSingleton<Invites>();
+        services.AddSingleton<Helplines>();
         services.AddSingleton<AccessTokens>();
         return services;
     }
@@ -278,11 +283,9 @@ public static class KindredApp
         services.AddSingleton<ThemeEngine>();
         services.AddSingleton<Pages>();
         services.AddSingleton(sp => new ConnectionCheck(sp.GetRequiredService<ProxyTrust>().IsInsecure));
-        services.AddSingleton(sp => new SiteInfoSource(async ct =>
-        {
-            var s = await sp.GetRequiredService<InstanceSettings>().GetAsync(ct);
-            return new SiteInfo(s.InstanceName, s.Description, s.AllowSearchIndexing);
-        }));
+        services.AddSingleton(sp => new SiteInfoSource(
+            async ct => SiteInfoOf(await sp.GetRequiredService<InstanceSettings>().GetAsync(ct)),
+            async ct => SiteInfoOf(await sp.GetRequiredService<InstanceSettings>().GetOrDefaultsAsync(ct))));
         return services;
     }
 }

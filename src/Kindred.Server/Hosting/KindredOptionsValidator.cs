@@ -1,4 +1,5 @@
 using Kindred.Server.Configuration;
+using Kindred.Server.Theming;
 using Microsoft.Extensions.Options;
 using Kindred.Server.Web;
 
@@ -82,6 +83,11 @@ public sealed class KindredOptionsValidator(IHostEnvironment? environment = null
             errors.Add("Kindred:Security:MaxFailedSignIns, LockoutMinutes and SignInAttemptsPerMinute must each be at least 1.");
         }
 
+        if (!TimeZones.IsKnown(o.TimeZone))
+        {
+            errors.Add($"Kindred:TimeZone '{o.TimeZone}' is not a time zone this server knows. Use an IANA name, e.g. Kindred__TimeZone=Europe/London (or UTC).");
+        }
+
         for (var i = 0; i < o.Helplines.Count; i++)
         {
             var h = o.Helplines[i];
@@ -90,7 +96,7 @@ public sealed class KindredOptionsValidator(IHostEnvironment? environment = null
                 errors.Add($"Kindred:Helplines:{i}:Name is empty. Every helpline needs a name people recognise.");
             }
 
-            if (string.IsNullOrWhiteSpace(h.Phone) && string.IsNullOrWhiteSpace(h.Text) && string.IsNullOrWhiteSpace(h.Url))
+            if (string.IsNullOrWhiteSpace(h.Phone) && string.IsNullOrWhiteSpace(h.Text) && string.IsNullOrWhiteSpace(h.Url) && !h.Emergency)
             {
                 errors.Add($"Kindred:Helplines:{i} ('{h.Name}') has no phone number, text number or web address, so nobody could reach it.");
             }

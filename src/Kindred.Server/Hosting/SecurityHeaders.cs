@@ -16,7 +16,8 @@ public static class SecurityHeaders
     public static IApplicationBuilder UseKindredSecurityHeaders(this IApplicationBuilder app) =>
         app.Use(async (http, next) =>
         {
-            var settings = await http.RequestServices.GetRequiredService<InstanceSettings>().GetAsync(http.RequestAborted);
+            // The configured defaults when the database cannot be read: error pages and the urgent help page still get their headers.
+            var settings = await http.RequestServices.GetRequiredService<InstanceSettings>().GetOrDefaultsAsync(http.RequestAborted);
             http.Response.OnStarting(() =>
             {
                 var h = http.Response.Headers;

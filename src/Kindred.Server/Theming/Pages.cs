@@ -33,6 +33,10 @@ public sealed class Pages(ThemeEngine theme, SiteInfoSource site, IAntiforgery a
         ["reply-posted"] = "Your reply is posted.",
         ["reaction-sent"] = "You said \"I hear you\". The author will know.",
         ["reaction-taken-back"] = "Taken back.",
+        ["signed-in-again"] = "You are signed in again. Your words are below: check them and post when you are ready.",
+        ["form-expired"] = "This form had expired, so it was not sent. Your words are below: check them and send them again.",
+        ["helplines-saved"] = "Helplines saved. The urgent help page shows them now.",
+        ["time-zone-saved"] = "Time zone saved. Times are now shown in it.",
         ["post-edited"] = "Your changes are saved.",
         ["post-deleted"] = "Deleted. Your words are erased from this server.",
         ["thread-updated"] = "Thread updated.",
@@ -46,6 +50,12 @@ public sealed class Pages(ThemeEngine theme, SiteInfoSource site, IAntiforgery a
     };
 
     private const string UrgentHelpPage = "urgent-help";
+
+    /// <summary>Where the signed-in person's own time zone is kept for the request (set where the session is checked).</summary>
+    public const string ViewerTimeZoneItem = "kindred:time-zone";
+
+    /// <summary>The claim a session carries on a member's first visit after registering ("Welcome" rather than "Welcome back").</summary>
+    public const string FirstVisitClaim = "kindred:first-visit";
 
     public async Task<IResult> RenderAsync(HttpContext http, string page, string title, object? model = null, int status = StatusCodes.Status200OK)
     {
@@ -66,11 +76,35 @@ public sealed class Pages(ThemeEngine theme, SiteInfoSource site, IAntiforgery a
         }
 
         var instance = await site.GetAsync(http.RequestAborted);
+        return await RenderAsync(http, page, title, model, status, instance, tokens?.FormFieldName ?? "", tokens?.RequestToken ?? "");
+    }
+
+    /// <summary>
+    /// Renders a page that must answer when little else does (error pages, the urgent help page): with the configured
+    /// defaults when the database cannot be read, and without antiforgery tokens (these pages have no forms).
+    /// </summary>
+    public async Task<IResult> RenderResilientAsync(HttpContext http, string page, string title, object? model = null, int status = StatusCodes.Status200OK)
+    {
+        var instance = await site.GetOrDefaultsAsync(http.RequestAborted);
+        return await RenderAsync(http, page, title, model, status, instance, null, null);
+    }
+
+    /// <summary>The notice a <c>?notice=</c> key stands for (for pages answered without a redirect).</summary>
+    public static string? Notice(string key) => Notices.GetValueOrDefault(key);
+
+    /// <summary>How times are shown to this request's viewer: their own time zone, else the instance's.</summary>
+    public static LocalTime TimeFor(HttpContext http, string instanceTimeZone) =>
+        LocalTime.For(http.Items[ViewerTimeZoneItem] as string is { Length: > 0 } own && TimeZones.IsKnown(own) ? own : instanceTimeZone);
+
+    private async Task<IResult> RenderAsync(HttpContext http, string page, string title, object? model, int status, SiteInfo instance,
+        string? csrfField, string? csrfToken)
+    {
         var user = http.User.Identity?.IsAuthenticated == true
             ? new
             {
                 Username = http.User.FindFirstValue(ClaimTypes.Name),
                 IsAdmin = http.User.IsInRole(Roles.Admin),
+                FirstVisit = http.User.HasClaim(c => c.Type == FirstVisitClaim),
             }
             : null;
         var notice = http.Request.Query["notice"].ToString();
@@ -80,11 +114,12 @@ public sealed class Pages(ThemeEngine theme, SiteInfoSource site, IAntiforgery a
             ["page_title"] = title,
             ["site"] = new { instance.InstanceName, instance.Description },
             ["current_user"] = user,
-            ["csrf_field"] = tokens?.FormFieldName ?? "",
-            ["csrf_token"] = tokens?.RequestToken ?? "",
+            ["csrf_field"] = csrfField,
+            ["csrf_token"] = csrfToken,
             ["noindex"] = !instance.AllowSearchIndexing,
             ["notice"] = Notices.GetValueOrDefault(notice),
             ["current_path"] = http.Request.Path.Value,
+            ["local_time"] = TimeFor(http, instance.TimeZone).TemplateFunctions(),
         };
 
         var html = await theme.RenderPageAsync(page, values, model);
@@ -93,13 +128,16 @@ public sealed class Pages(ThemeEngine theme, SiteInfoSource site, IAntiforgery a
 }
 
 /// <summary>What every page shows of the instance: its name and description, and whether search engines may index it.</summary>
-public sealed record SiteInfo(string InstanceName, string? Description, bool AllowSearchIndexing);
+public sealed record SiteInfo(string InstanceName, string? Description, bool AllowSearchIndexing, string TimeZone);
 
 /// <summary>Where <see cref="Pages"/> reads <see cref="SiteInfo"/>: a seam, so theming does not depend on the feature that
 /// owns the instance's settings (Hosting wires it to Features/Admin).</summary>
-public sealed class SiteInfoSource(Func<CancellationToken, Task<SiteInfo>> get)
+public sealed class SiteInfoSource(Func<CancellationToken, Task<SiteInfo>> get, Func<CancellationToken, Task<SiteInfo>> getOrDefaults)
 {
     public Task<SiteInfo> GetAsync(CancellationToken ct) => get(ct);
+
+    /// <summary>The settings, or the configured defaults when the database cannot be read (pages that must always answer).</summary>
+    public Task<SiteInfo> GetOrDefaultsAsync(CancellationToken ct) => getOrDefaults(ct);
 }
 
 /// <summary>Whether a request is not known to have arrived over https on an https instance (an untrusted proxy): a seam

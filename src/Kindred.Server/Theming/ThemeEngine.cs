@@ -84,6 +84,10 @@ public sealed class ThemeEngine : ITemplateLoader
             MemberRenamer = Renamer,
             StrictVariables = false,
             LoopLimit = 10_000,
+            // Scriban indents every line of a multi-line value printed after leading whitespace (AutoIndent). That
+            // changes what a <textarea> or <pre> holds: a form would send back indented text, and Markdown turns
+            // indented paragraphs into code blocks. Output is printed exactly as it is.
+            AutoIndent = false,
         };
         context.PushGlobal(globals);
         // Included partials are parsed once per process, not once per render: share our cache with Scriban's.

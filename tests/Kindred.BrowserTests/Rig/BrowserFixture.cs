@@ -49,7 +49,8 @@ public sealed class BrowserFixture : IAsyncLifetime
     /// our members browse, and the site must not need it. Only tools that inspect the page (axe) turn it on; the
     /// page itself has no scripts, so this does not change what is tested.
     /// </summary>
-    public async Task<BrowserSession> NewSessionAsync(Visitor visitor = Visitor.SignedOut, int width = DesktopWidth, bool javaScript = false)
+    public async Task<BrowserSession> NewSessionAsync(Visitor visitor = Visitor.SignedOut, int width = DesktopWidth, bool javaScript = false,
+        ColorScheme colorScheme = ColorScheme.Light)
     {
         var options = new BrowserNewContextOptions
         {
@@ -58,9 +59,18 @@ public sealed class BrowserFixture : IAsyncLifetime
             IsMobile = width <= PhoneWidth,
             HasTouch = false,
             Locale = "en-GB",
+            ColorScheme = colorScheme,
             StorageState = visitor == Visitor.SignedOut ? null : await StorageStateAsync(visitor),
         };
         return await BrowserSession.StartAsync(Browser, Server.BaseAddress, options);
+    }
+
+    /// <summary>A browser context signed in as <paramref name="username"/> through the real form (for journeys that need their own member).</summary>
+    public async Task<BrowserSession> SignedInSessionAsync(string username, int width = DesktopWidth)
+    {
+        var session = await NewSessionAsync(Visitor.SignedOut, width);
+        await session.RunAsync($"sign in as {username}", page => Journeys.SignInAsync(page, username, Accounts.Password));
+        return session;
     }
 
     /// <summary>The pages of the running app that <paramref name="visitor"/> may open, with real URLs.</summary>

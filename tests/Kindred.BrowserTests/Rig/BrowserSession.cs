@@ -1,3 +1,4 @@
+using Kindred.Server.Web;
 using System.Collections.Concurrent;
 using Microsoft.Playwright;
 

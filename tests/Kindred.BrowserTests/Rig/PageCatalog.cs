@@ -1,3 +1,4 @@
+using Kindred.Server.Web;
 namespace Kindred.BrowserTests.Rig;
 
 /// <summary>
@@ -19,6 +20,7 @@ public static class PageCatalog
         ["/"] = Page(Audience.Anyone),
         ["/guidelines"] = Page(Audience.Anyone),
         ["/help/urgent"] = Page(Audience.Anyone),
+        ["/contact"] = Page(Audience.Anyone),
         ["/signin"] = Page(Audience.Anyone),
         ["/register"] = Page(Audience.Anyone),
         ["/signout"] = Page(Audience.Anyone),
@@ -26,6 +28,7 @@ public static class PageCatalog
         ["/account"] = Page(Audience.Members),
         ["/admin"] = Page(Audience.Admins),
         ["/admin/registrations"] = Page(Audience.Admins),
+        ["/admin/helplines"] = Page(Audience.Admins),
         ["/admin/federation/deliveries"] = Page(Audience.Admins),
         ["/groups"] = Page(Audience.Anyone),
         ["/groups/new"] = Page(Audience.Admins),
@@ -33,6 +36,7 @@ public static class PageCatalog
         ["/groups/{slug}/waiting"] = Page(Audience.Anyone, async data => await data.GroupUrlAsync() + "/waiting"),
         ["/groups/{slug}/members"] = Page(Audience.Admins, async data => await data.GroupUrlAsync() + "/members"),
         ["/groups/{slug}/settings"] = Page(Audience.Admins, async data => await data.GroupUrlAsync() + "/settings"),
+        ["/groups/{slug}/leave"] = Page(Audience.Admins, async data => await data.GroupUrlAsync() + "/leave"),
         ["/groups/{slug}/threads/new"] = Page(Audience.Admins, async data => await data.GroupUrlAsync() + "/threads/new"),
         ["/threads/{id:guid}"] = Page(Audience.Anyone, data => data.ThreadUrlAsync()),
         ["/threads/{id:guid}/reply"] = Page(Audience.Admins, async data => await data.ThreadUrlAsync() + "/reply"),

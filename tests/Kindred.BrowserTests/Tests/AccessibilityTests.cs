@@ -1,3 +1,4 @@
+using Kindred.Server.Web;
 using Deque.AxeCore.Commons;
 using Deque.AxeCore.Playwright;
 using Kindred.BrowserTests.Rig;
@@ -94,7 +95,7 @@ public sealed class AccessibilityTests(BrowserFixture fixture) : IClassFixture<B
         return problems;
     }
 
-    private static async Task<List<string>> AxeProblemsAsync(IPage page)
+    public static async Task<List<string>> AxeProblemsAsync(IPage page)
     {
         var result = await page.RunAxe(Options);
         return result.Violations

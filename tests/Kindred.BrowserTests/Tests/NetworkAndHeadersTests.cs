@@ -1,3 +1,4 @@
+using Kindred.Server.Web;
 using Kindred.BrowserTests.Rig;
 using Kindred.Server.Tests.TestRig;
 

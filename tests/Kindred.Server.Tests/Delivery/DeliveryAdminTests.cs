@@ -46,6 +46,27 @@ public abstract class DeliveryAdminTests<T>(T fixture) : IClassFixture<T> where 
     }
 
     [Fact]
+    public async Task After_an_instance_recovers_its_old_error_is_no_longer_shown_beside_delivering()
+    {
+        using var inbox = Inbox();
+        inbox.Given(Request.Create().UsingPost()).InScenario("flaky").WillSetStateTo("fine").RespondWith(Response.Create().WithStatusCode(503));
+        inbox.Given(Request.Create().UsingPost()).InScenario("flaky").WhenStateIs("fine").RespondWith(Response.Create().WithStatusCode(202));
+        var actor = ActorOf(Server);
+        var url = InboxUrl(inbox);
+        var host = Hosts.Authority(url);
+        var first = Activity(actor);
+        await EnqueueAsync(Server, actor, first, new DeliveryTarget(url));
+        await WaitForStateAsync(Server, IdOf(first), "delivered");
+
+        using var session = Server.NewSession();
+        await Accounts.SignInAsync(session, await Accounts.CreateWithCliAsync(Server, "admin"));
+        var row = (await session.GetAsync("/admin/federation/deliveries")).Document.QuerySelector($"tr[data-host='{host}']")!;
+        Assert.Equal("Delivering", row.QuerySelector(".state")!.TextContent.Trim());
+        Assert.DoesNotContain("503", row.TextContent, StringComparison.Ordinal);
+        Assert.Equal("", row.QuerySelector(".last-error")?.TextContent.Trim());
+    }
+
+    [Fact]
     public async Task The_page_needs_an_admin_and_its_forms_need_the_csrf_token()
     {
         using var member = Server.NewSession();

@@ -44,7 +44,9 @@ public sealed class ThemeTests
         using var session = server.NewSession();
         var page = await session.GetAsync("/help/urgent");
         Assert.DoesNotContain("Example list", page.Text("main"));
-        Assert.Equal("Samaritans", page.Text(".helplines h2"));
+        Assert.DoesNotContain("Find A Helpline", page.Text("main"));
+        // The emergency-services entry stays first; configured helplines follow it.
+        Assert.Equal(["Emergency services", "Samaritans"], page.Document.QuerySelectorAll(".helplines h2").Select(h => h.TextContent.Trim()));
         Assert.Equal("tel:116123", page.Document.QuerySelector(".helplines a[href^='tel:']")?.GetAttribute("href"));
     }
 }

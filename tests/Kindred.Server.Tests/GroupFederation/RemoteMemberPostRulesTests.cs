@@ -61,6 +61,27 @@ public abstract class RemoteMemberPostRulesTests<T>(T fixture) : IClassFixture<T
     }
 
     [Fact]
+    public async Task A_remote_members_reply_is_notified_with_their_name_at_their_server_not_as_someone()
+    {
+        var rig = Rig;
+        using var harriet = new FakeRemote();
+        var owner = await rig.Groups.AdminAsync();
+        var slug = await rig.GroupAsync(owner);
+        await rig.FollowAsync(harriet, slug);
+        var thread = await rig.Groups.ThreadAsync(owner, slug, "Quiet days", "What do you do on quiet days?");
+        await rig.DeliverAsync(harriet, Post(harriet, rig.GroupId(slug), "Note", "<p>I walk.</p>", inReplyTo: fixture.Server.Get<ActorUrls>().Thread(thread)));
+
+        var who = $"harriet@{harriet.Origin.Authority}";
+        var api = await rig.Groups.JsonAsync(HttpMethod.Get, "/api/v1/notifications", owner.Token);
+        var reply = api.GetProperty("items").EnumerateArray().Single(n => n.GetProperty("kind").GetString() == "reply");
+        Assert.Equal(who, reply.GetProperty("actor").GetString());
+        var page = await owner.Web.GetAsync("/notifications");
+        var line = page.Document.QuerySelectorAll(".notifications li").Single(li => li.TextContent.Contains("Quiet days", StringComparison.Ordinal)).TextContent;
+        Assert.Contains(who, line, StringComparison.Ordinal);
+        Assert.DoesNotContain("Someone", line, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_self_reply_leaves_a_thread_waiting_and_deleting_its_only_answer_puts_it_back_on_the_list()
     {
         var rig = Rig;

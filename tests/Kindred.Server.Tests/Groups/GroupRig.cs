@@ -59,9 +59,11 @@ public sealed class GroupRig(KindredTestServer server)
 
     public static string Slug(string prefix = "g") => Accounts.UniqueName(prefix).ToLowerInvariant();
 
-    public async Task<string> GroupAsync(Person owner, string visibility = "public", string joinPolicy = "open", string? slug = null, string? question = null)
+    /// <summary>A group; members-only groups are by invitation (the only way in to a group nobody else can see).</summary>
+    public async Task<string> GroupAsync(Person owner, string visibility = "public", string? joinPolicy = null, string? slug = null, string? question = null)
     {
         slug ??= Slug();
+        joinPolicy ??= visibility == "members" ? "invite" : "open";
         await JsonAsync(HttpMethod.Post, "/api/v1/groups", owner.Token, new
         {
             slug,

@@ -25,7 +25,6 @@ public abstract class XssTests<T>(T fixture) : IClassFixture<T> where T : Server
         "[click](  javascript:alert(1))",
         "[click](&#106;avascript:alert(1))",
         "[data](data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==)",
-        "![img](javascript:alert(1))",
         "<a href=\"data:text/html,<script>alert(1)</script>\">x</a>",
         "<div style=\"background:url(javascript:alert(1))\">css</div>",
         "<p style=\"position:fixed;top:0;left:0;width:100%;height:100%\">overlay</p>",
@@ -47,6 +46,9 @@ public abstract class XssTests<T>(T fixture) : IClassFixture<T> where T : Server
         "<base href=\"javascript:alert(1)//\">",
     ];
 
+    /// <summary>Refused when posted (see MarkdownImages); kept apart so the payloads above can be posted.</summary>
+    public static readonly string[] ImagePayloads = ["![img](javascript:alert(1))", "![x](data:image/svg+xml;base64,PHN2ZyBvbmxvYWQ9YWxlcnQoMSk+)"];
+
     [Fact]
     public async Task Hostile_payloads_through_the_api_and_the_web_reach_no_page_as_markup()
     {
@@ -63,6 +65,14 @@ public abstract class XssTests<T>(T fixture) : IClassFixture<T> where T : Server
         }
 
         await rig.ReplyAsync(owner, thread, all, contentWarning: "<svg onload=alert(1)>");
+
+        // Markdown images are refused before they are stored (Kindred shows no pictures yet); should one be stored some
+        // other way, the renderer still makes it inert.
+        foreach (var image in ImagePayloads)
+        {
+            Assert.Equal(HttpStatusCode.BadRequest, (await rig.SendAsync(HttpMethod.Post, $"/api/v1/threads/{thread}/replies", owner.Token, new { content = image })).StatusCode);
+            AssertInert(new HtmlParser().ParseDocument($"<div>{Server.Get<Kindred.Server.Content.SafeHtml>().FromMarkdown(image).Value}</div>").Body!, "rendered " + image);
+        }
 
         // Through the web: a thread from the form.
         var posted = await owner.Web.SubmitAsync($"/groups/{slug}/threads/new", $"/groups/{slug}/threads", new Dictionary<string, string>

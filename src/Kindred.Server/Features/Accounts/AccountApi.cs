@@ -53,6 +53,8 @@ public static class AccountApi
                 SignInOutcome.Success => Ok(tokens.Issue(result.User!)),
                 SignInOutcome.AwaitingApproval or SignInOutcome.Suspended =>
                     TypedResults.Problem(title: "Account not active", detail: SignIn.Describe(result), statusCode: StatusCodes.Status403Forbidden),
+                SignInOutcome.Declined =>
+                    TypedResults.Problem(title: "Registration declined", detail: SignIn.Describe(result), statusCode: StatusCodes.Status403Forbidden),
                 _ => TypedResults.Problem(title: "Invalid credentials", detail: SignIn.Describe(result), statusCode: StatusCodes.Status401Unauthorized),
             };
 

@@ -1,5 +1,6 @@
 using Kindred.Server.Features.Admin;
 using Kindred.Server.Configuration;
+using Kindred.Server.Features.Threads;
 using Kindred.Server.Theming;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
@@ -25,16 +26,24 @@ public static class AccountPages
 
             var username = Forms.Value(form, "username");
             var returnUrl = Forms.SafeReturnUrl(Forms.Value(form, "returnUrl"));
+            // Words typed while the session had ended travel with the form (see ThreadDrafts) until the sign-in works.
+            var draft = ThreadDrafts.From(form);
             var result = await signIn.CheckAsync(username, Forms.Value(form, "password"), http.RequestAborted);
             if (result.Outcome != SignInOutcome.Success)
             {
-                return await SignInPage(http, pages, returnUrl, username, SignIn.Describe(result), StatusCodes.Status400BadRequest);
+                return await SignInPage(http, pages, returnUrl, username, SignIn.Describe(result), StatusCodes.Status400BadRequest, draft);
             }
 
             var remember = Forms.Checked(form, "remember");
-            await http.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme,
-                Sessions.CreatePrincipal(result.User!, CookieAuthenticationDefaults.AuthenticationScheme),
-                new AuthenticationProperties { IsPersistent = remember });
+            var principal = Sessions.CreatePrincipal(result.User!, CookieAuthenticationDefaults.AuthenticationScheme, returning: result.User!.LastSignInAt is not null);
+            await http.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme, principal, new AuthenticationProperties { IsPersistent = remember });
+            if (draft is not null)
+            {
+                // Back to the form with their words, rendered for them (its antiforgery token is then theirs).
+                http.User = principal;
+                return await ThreadDrafts.ResumeAsync(http, draft, "signed-in-again");
+            }
+
             return Results.Redirect(returnUrl);
         }).RequireRateLimiting(Policies.SignInRateLimit);
 
@@ -51,10 +60,12 @@ public static class AccountPages
             return Results.Redirect("/?notice=signed-out");
         });
 
-        app.MapGet("/register", async (HttpContext http, Pages pages, InstanceSettings settings, IOptions<KindredOptions> options) =>
-            await RegisterPage(http, pages, settings, options.Value, new Dictionary<string, string>(), null));
+        // ?invite=CODE: the link admins hand out fills the code in.
+        app.MapGet("/register", async (HttpContext http, Pages pages, InstanceSettings settings, IOptions<KindredOptions> options, string? invite) =>
+            await RegisterPage(http, pages, settings, options.Value, new Dictionary<string, string>(),
+                string.IsNullOrWhiteSpace(invite) ? null : new RegistrationRequest(null, null, null, false, false, false, invite.Trim(), null)));
 
-        app.MapPost("/register", async (HttpContext http, Pages pages, Registration registration, InstanceSettings settings, IOptions<KindredOptions> options) =>
+        app.MapPost("/register", async (HttpContext http, Pages pages, Registration registration, InstanceSettings settings, IOptions<KindredOptions> options, UserStore users) =>
         {
             if (await Forms.ReadAsync(http) is not { } form)
             {
@@ -75,7 +86,9 @@ public static class AccountPages
             {
                 case RegistrationOutcome.Active:
                     await http.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme,
-                        Sessions.CreatePrincipal(result.User!, CookieAuthenticationDefaults.AuthenticationScheme));
+                        Sessions.CreatePrincipal(result.User!, CookieAuthenticationDefaults.AuthenticationScheme, returning: false));
+                    // Registering signs them in: the next sign-in is a return.
+                    await users.RecordSignInAsync(result.User!.Id, null, http.RequestAborted);
                     return Results.Redirect("/?notice=registered");
                 case RegistrationOutcome.AwaitingApproval:
                     return Results.Redirect("/?notice=pending");
@@ -88,8 +101,15 @@ public static class AccountPages
         return app;
     }
 
-    private static Task<IResult> SignInPage(HttpContext http, Pages pages, string returnUrl, string? username, string? error, int status = 200) =>
-        pages.RenderAsync(http, "signin", "Sign in", new { ReturnUrl = returnUrl, Username = username, Error = error }, status);
+    private static Task<IResult> SignInPage(HttpContext http, Pages pages, string returnUrl, string? username, string? error, int status = 200,
+        ThreadDrafts.Draft? draft = null) =>
+        pages.RenderAsync(http, "signin", draft is null ? "Sign in" : "Sign in to post", new
+        {
+            ReturnUrl = returnUrl,
+            Username = username,
+            Error = error,
+            Draft = draft?.Fields().Select(f => new { Name = f.Key, f.Value }).ToList(),
+        }, status);
 
     private static async Task<IResult> RegisterPage(HttpContext http, Pages pages, InstanceSettings settings, KindredOptions options,
         IReadOnlyDictionary<string, string> errors, RegistrationRequest? values, int status = 200)

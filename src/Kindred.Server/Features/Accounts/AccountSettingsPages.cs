@@ -84,15 +84,41 @@ public static class AccountSettingsPages
                 : Results.Redirect("/account?notice=email-changed");
         });
 
+        group.MapPost("/time-zone", async (HttpContext http, Pages pages, UserStore users) =>
+        {
+            if (await Forms.ReadAsync(http) is not { } form)
+            {
+                return await Forms.ExpiredAsync(http);
+            }
+
+            var user = (await users.FindByIdAsync(Sessions.UserId(http.User), http.RequestAborted))!;
+            // Empty: the community's time zone (and it follows when the admins change it).
+            var zone = Forms.Value(form, "timeZone")?.Trim();
+            if (zone is not null && !TimeZones.IsKnown(zone))
+            {
+                return await SettingsPage(http, pages, user, new Dictionary<string, string> { ["timeZone"] = "Choose a time zone from the list." }, null,
+                    StatusCodes.Status400BadRequest);
+            }
+
+            await users.SetTimeZoneAsync(user.Id, zone, http.RequestAborted);
+            return Results.Redirect("/account?notice=time-zone-saved");
+        });
+
         return app;
     }
 
-    private static Task<IResult> SettingsPage(HttpContext http, Pages pages, User user, Dictionary<string, string> errors, string? email, int status = 200) =>
-        pages.RenderAsync(http, "account", "Account settings", new
+    private static async Task<IResult> SettingsPage(HttpContext http, Pages pages, User user, Dictionary<string, string> errors, string? email, int status = 200)
+    {
+        var instance = await http.RequestServices.GetRequiredService<Admin.InstanceSettings>().GetAsync(http.RequestAborted);
+        return await pages.RenderAsync(http, "account", "Account settings", new
         {
-            // Scriban's date functions take DateTime, so templates get UTC DateTimes.
+            // Templates get UTC DateTimes; they show them in the viewer's time zone (local_time).
             Account = new { user.Username, user.Email, CreatedAt = user.CreatedAt.UtcDateTime, user.GuidelinesVersion, user.ConsentVersion, ConsentGivenAt = user.ConsentGivenAt.UtcDateTime },
             Errors = errors,
             EmailValue = email ?? user.Email,
+            TimeZones = Admin.AdminPages.TimeZoneChoices(user.TimeZone),
+            CommunityTimeZone = TimeZones.Label(instance.TimeZone),
+            OwnTimeZone = user.TimeZone,
         }, status);
+    }
 }

@@ -61,6 +61,8 @@ public sealed class Registration(
         }
 
         var now = time.GetUtcNow();
+        // An invite code works in every mode but closed; a valid one opens the account without waiting for approval.
+        var inviteCode = string.IsNullOrWhiteSpace(r.InviteCode) ? null : r.InviteCode.Trim();
         var user = new User
         {
             Id = Ids.New(time),
@@ -68,7 +70,7 @@ public sealed class Registration(
             Email = r.Email!.Trim(),
             PasswordHash = hasher.Hash(r.Password!),
             Role = Roles.Member,
-            Status = mode == "approval" ? AccountStatus.Pending : AccountStatus.Active,
+            Status = mode == "approval" && inviteCode is null ? AccountStatus.Pending : AccountStatus.Active,
             SecurityStamp = UserStore.NewSecurityStamp(),
             CreatedAt = now,
             GuidelinesVersion = instance.GuidelinesLabel,
@@ -90,12 +92,12 @@ public sealed class Registration(
                 }
 
                 Guid? inviteId = null;
-                if (mode == "invite")
+                if (inviteCode is not null)
                 {
-                    inviteId = await invites.RedeemAsync(c, tx, r.InviteCode!);
+                    inviteId = await invites.RedeemAsync(c, tx, inviteCode);
                     if (inviteId is null)
                     {
-                        return RegistrationResult.Fail(new() { ["inviteCode"] = "That invite code is not valid any more. Ask the person who invited you for a new one." });
+                        return RegistrationResult.Fail(new() { ["inviteCode"] = "That invite code does not work: it may be mistyped, used up, expired or withdrawn. Check it, or ask the person who invited you for a new one." });
                     }
                 }
 
@@ -136,6 +138,11 @@ public sealed class Registration(
         if (mode == "invite" && string.IsNullOrWhiteSpace(r.InviteCode))
         {
             errors["inviteCode"] = "This community joins by invitation. Enter the invite code you were given.";
+        }
+
+        if (r.InviteCode?.Length > 40)
+        {
+            errors["inviteCode"] = "That is not an invite code. Check it, or ask the person who invited you for a new one.";
         }
 
         if (r.Reason?.Length > MaxReasonLength)

@@ -10,8 +10,12 @@ public sealed class Sessions(UserStore users)
 {
     public const string StampClaim = "kindred:stamp";
 
-    public static ClaimsPrincipal CreatePrincipal(User user, string scheme) =>
-        new(new ClaimsIdentity(Claims(user), scheme, ClaimTypes.Name, ClaimTypes.Role));
+    /// <summary>Marks a session that began with the account's first sign-in (the home page welcomes, not "welcomes back").</summary>
+    public const string FirstVisitClaim = Theming.Pages.FirstVisitClaim;
+
+    /// <summary>The principal of a web session; <paramref name="returning"/> is false for someone signed in for the first time.</summary>
+    public static ClaimsPrincipal CreatePrincipal(User user, string scheme, bool returning = true) =>
+        new(new ClaimsIdentity(returning ? Claims(user) : [.. Claims(user), new Claim(FirstVisitClaim, "true")], scheme, ClaimTypes.Name, ClaimTypes.Role));
 
     public static IEnumerable<Claim> Claims(User user) =>
     [

@@ -11,6 +11,9 @@ public enum SignInOutcome
     LockedOut,
     AwaitingApproval,
     Suspended,
+
+    /// <summary>The admins declined this registration (told only to someone with its password).</summary>
+    Declined,
 }
 
 public sealed record SignInResult(SignInOutcome Outcome, User? User, DateTimeOffset? LockedUntil = null);
@@ -32,6 +35,14 @@ public sealed class SignIn(UserStore users, PasswordHasher hasher, IOptions<Kind
         var user = await users.FindByUsernameAsync(username, ct);
         if (user is null)
         {
+            // A declined applicant hears so, but only with their own password: to anyone else the name looks unknown.
+            if (await users.FindDeclinedAsync(username, ct) is { } declinedHash)
+            {
+                return hasher.Verify(password, declinedHash)
+                    ? new SignInResult(SignInOutcome.Declined, null)
+                    : new SignInResult(SignInOutcome.InvalidCredentials, null);
+            }
+
             hasher.SpendEquivalentTime(password);
             return new SignInResult(SignInOutcome.InvalidCredentials, null);
         }
@@ -74,6 +85,8 @@ public sealed class SignIn(UserStore users, PasswordHasher hasher, IOptions<Kind
         SignInOutcome.LockedOut => "Too many attempts. For your safety this account is paused for a few minutes; please try again later.",
         SignInOutcome.AwaitingApproval => "Your registration is waiting for an admin to approve it. You can sign in once it is approved.",
         SignInOutcome.Suspended => "This account is suspended. Contact the instance admins if you think this is a mistake.",
+        SignInOutcome.Declined => "Your registration was declined by this community's admins, so there is no account to sign in to. " +
+                                  "To ask why, or to ask again, contact the admins: the contact page (/contact) says how.",
         _ => "",
     };
 }

@@ -30,5 +30,8 @@ public sealed record User
     public DateTimeOffset? LockedUntil { get; init; }
     public DateTimeOffset? LastSignInAt { get; init; }
 
+    /// <summary>The IANA time zone pages show this member times in; null for the instance's.</summary>
+    public string? TimeZone { get; init; }
+
     public bool IsAdmin => Role == Roles.Admin;
 }

@@ -11,7 +11,7 @@ public sealed class UserStore(Database db, TimeProvider time)
     private const string Columns = """
         id, username, email, display_name, password_hash, role, status, security_stamp, created_at,
         guidelines_version, guidelines_accepted_at, consent_version, consent_given_at, age_confirmed_at,
-        registration_reason, failed_sign_ins, locked_until, last_sign_in_at
+        registration_reason, failed_sign_ins, locked_until, last_sign_in_at, time_zone
         """;
 
     private static readonly string ByUsername = $"SELECT {Columns} FROM users WHERE username_normalized = @name";
@@ -59,9 +59,13 @@ public sealed class UserStore(Database db, TimeProvider time)
             @ConsentGivenAt, @AgeConfirmedAt, @RegistrationReason, @InviteId)
         """;
 
+    private const string ForgetDeclined = "DELETE FROM declined_registrations WHERE username_normalized = @name";
+
     public static async Task InsertAsync(DbConnection c, DbTransaction tx, User user, Guid? inviteId)
     {
         await Handles.ReserveAsync(c, tx, AccountRules.Normalize(user.Username), "user", user.Id);
+        // The name is someone's again: a sign-in with it no longer says "declined".
+        await c.ExecuteAsync(ForgetDeclined, new { name = AccountRules.Normalize(user.Username) }, tx);
         await c.ExecuteAsync(InsertUser, new
         {
             user.Id,
@@ -159,16 +163,52 @@ public sealed class UserStore(Database db, TimeProvider time)
     private const string DeletePendingHandle = "DELETE FROM handles WHERE owner_id = @id AND kind = 'user' AND EXISTS (SELECT 1 FROM users WHERE id = @id AND status = 'pending')";
     private const string DeletePending = "DELETE FROM users WHERE id = @id AND status = 'pending'";
 
+    private const string RememberDeclined = """
+        INSERT INTO declined_registrations (username_normalized, password_hash, declined_at)
+        SELECT username_normalized, password_hash, @at FROM users WHERE id = @id AND status = 'pending'
+        ON CONFLICT (username_normalized) DO UPDATE SET password_hash = excluded.password_hash, declined_at = excluded.declined_at
+        """;
+
+    private const string ForgetOldDeclined = "DELETE FROM declined_registrations WHERE declined_at < @cutoff";
+
+    /// <summary>How long a declined applicant is told so when they sign in.</summary>
+    public static readonly TimeSpan DeclinedKeptFor = TimeSpan.FromDays(30);
+
     /// <summary>
     /// Declines a pending registration. The record is deleted rather than kept (data minimisation: we hold no
-    /// health-related data about people who never became members), which also frees the name.
+    /// health-related data about people who never became members), which also frees the name. Only the name and the
+    /// password hash stay, for <see cref="DeclinedKeptFor"/>, so that the applicant (and only someone with their
+    /// password) is told that the registration was declined.
     /// </summary>
-    public async Task<bool> DeclineAsync(Guid id, CancellationToken ct = default) =>
-        await db.InTransactionAsync(async (c, tx) =>
+    public async Task<bool> DeclineAsync(Guid id, CancellationToken ct = default)
+    {
+        var at = time.GetUtcNow();
+        return await db.InTransactionAsync(async (c, tx) =>
         {
+            await c.ExecuteAsync(ForgetOldDeclined, new { cutoff = at - DeclinedKeptFor }, tx);
+            await c.ExecuteAsync(RememberDeclined, new { id, at }, tx);
             await c.ExecuteAsync(DeletePendingHandle, new { id }, tx);
             return await c.ExecuteAsync(DeletePending, new { id }, tx) == 1;
         }, ct);
+    }
+
+    private const string DeclinedHash = "SELECT password_hash FROM declined_registrations WHERE username_normalized = @name AND declined_at > @cutoff";
+
+    /// <summary>The password hash of a recently declined registration with this name, or null.</summary>
+    public async Task<string?> FindDeclinedAsync(string username, CancellationToken ct = default)
+    {
+        await using var c = await db.OpenAsync(ct);
+        return await c.QuerySingleOrDefaultAsync<string?>(DeclinedHash, new { name = AccountRules.Normalize(username), cutoff = time.GetUtcNow() - DeclinedKeptFor });
+    }
+
+    private const string SetZone = "UPDATE users SET time_zone = @zone WHERE id = @id";
+
+    /// <summary>The time zone pages show this member (an IANA name), or null for the instance's.</summary>
+    public async Task SetTimeZoneAsync(Guid id, string? zone, CancellationToken ct = default)
+    {
+        await using var c = await db.OpenAsync(ct);
+        await c.ExecuteAsync(SetZone, new { id, zone });
+    }
 
     private const string SetRole = "UPDATE users SET role = @role, status = 'active' WHERE id = @id";
 

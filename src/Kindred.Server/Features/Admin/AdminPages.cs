@@ -1,5 +1,7 @@
+using Kindred.Server.Content;
 using Kindred.Server.Features.Accounts;
 using Kindred.Server.Configuration;
+using Kindred.Server.Features.Groups;
 using Kindred.Server.Theming;
 using Kindred.Server.Web;
 
@@ -11,6 +13,7 @@ public static class AdminPages
     public const int MaxNameLength = 80;
     public const int MaxDescriptionLength = 500;
     public const int MaxGuidelinesLength = 20_000;
+    public const int MaxContactLength = 2_000;
 
     public static IEndpointRouteBuilder MapAdminPages(this IEndpointRouteBuilder app)
     {
@@ -32,7 +35,9 @@ public static class AdminPages
                 RegistrationMode: (Forms.Value(form, "registrationMode") ?? "").Trim().ToLowerInvariant(),
                 Guidelines: Forms.Value(form, "guidelines") ?? "",
                 GuidelinesVersion: 0,
-                AllowSearchIndexing: Forms.Checked(form, "allowSearchIndexing"));
+                AllowSearchIndexing: Forms.Checked(form, "allowSearchIndexing"),
+                TimeZone: (Forms.Value(form, "timeZone") ?? TimeZones.Utc).Trim(),
+                Contact: (Forms.Value(form, "contact") ?? "").Trim());
             var errors = new Dictionary<string, string>();
             if (changed.InstanceName.Length is 0 or > MaxNameLength)
             {
@@ -52,6 +57,24 @@ public static class AdminPages
             if (string.IsNullOrWhiteSpace(changed.Guidelines) || changed.Guidelines.Length > MaxGuidelinesLength)
             {
                 errors["guidelines"] = $"The guidelines cannot be empty and must be under {MaxGuidelinesLength} characters.";
+            }
+            else if (MarkdownImages.Explain(changed.Guidelines) is { } images)
+            {
+                errors["guidelines"] = images;
+            }
+
+            if (changed.Contact.Length > MaxContactLength)
+            {
+                errors["contact"] = $"Keep the contact details under {MaxContactLength} characters.";
+            }
+            else if (MarkdownImages.Explain(changed.Contact) is { } images)
+            {
+                errors["contact"] = images;
+            }
+
+            if (!TimeZones.IsKnown(changed.TimeZone))
+            {
+                errors["timeZone"] = "Choose a time zone from the list.";
             }
 
             if (errors.Count > 0)
@@ -74,6 +97,8 @@ public static class AdminPages
                 Invites = (await invites.ListAsync(http.RequestAborted)).Select(i => new
                 {
                     i.Id, i.Code, CreatedAt = i.CreatedAt.UtcDateTime, ExpiresAt = i.ExpiresAt?.UtcDateTime, i.MaxUses, i.Uses, i.Note,
+                    // A link to hand out: the registration form with the code filled in.
+                    Link = $"{http.Origin()}/register?invite={Uri.EscapeDataString(i.Code)}",
                     Usable = i.IsUsable(now),
                     Revoked = i.RevokedAt is not null,
                 }).ToList(),
@@ -123,6 +148,12 @@ public static class AdminPages
         {
             Settings = s,
             Modes = RegistrationOptions.Modes,
+            TimeZones = TimeZoneChoices(s.TimeZone),
             Errors = errors,
         }, status);
+
+    /// <summary>The zones offered in a list, with <paramref name="current"/> among them even when it is not a common one.</summary>
+    public static IReadOnlyList<object> TimeZoneChoices(string? current) =>
+        (current is { Length: > 0 } && !TimeZones.Common.Contains(current) ? TimeZones.Common.Prepend(current) : TimeZones.Common)
+        .Select(id => (object)new { Id = id, Label = TimeZones.Label(id), Selected = id == current }).ToList();
 }

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Dapper;
 using Kindred.Server.Data;
 using Kindred.Server.Configuration;
@@ -13,7 +14,9 @@ public sealed record InstanceSettingsSnapshot(
     string RegistrationMode,
     string Guidelines,
     int GuidelinesVersion,
-    bool AllowSearchIndexing)
+    bool AllowSearchIndexing,
+    string TimeZone = "UTC",
+    string Contact = "")
 {
     /// <summary>The label recorded when someone accepts the guidelines, e.g. "v3".</summary>
     public string GuidelinesLabel => $"v{GuidelinesVersion}";
@@ -54,16 +57,39 @@ public sealed class InstanceSettings(Database db, IOptions<KindredOptions> optio
 
         await using var connection = await db.OpenAsync(ct);
         var rows = (await connection.QueryAsync<(string Key, string Value)>(SelectAll)).ToDictionary(r => r.Key, r => r.Value);
+        var snapshot = From(rows);
+        _cached = new Cached(snapshot, time.GetUtcNow());
+        return snapshot;
+    }
+
+    /// <summary>
+    /// As <see cref="GetAsync"/>, or the configured defaults when the database cannot be read: for what must still
+    /// answer when little else does (security headers, error pages, the urgent help page).
+    /// </summary>
+    public async Task<InstanceSettingsSnapshot> GetOrDefaultsAsync(CancellationToken ct = default)
+    {
+        try
+        {
+            return await GetAsync(ct);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            return _cached?.Value ?? From(new Dictionary<string, string>());
+        }
+    }
+
+    private InstanceSettingsSnapshot From(Dictionary<string, string> rows)
+    {
         var o = options.Value;
-        var snapshot = new InstanceSettingsSnapshot(
+        return new InstanceSettingsSnapshot(
             InstanceName: rows.GetValueOrDefault("instance_name") ?? o.InstanceName,
             Description: rows.GetValueOrDefault("description") ?? "A peer-support community.",
             RegistrationMode: rows.GetValueOrDefault("registration_mode") ?? o.Registration.Mode.Trim().ToLowerInvariant(),
             Guidelines: rows.GetValueOrDefault("guidelines") ?? DefaultGuidelines,
             GuidelinesVersion: int.TryParse(rows.GetValueOrDefault("guidelines_version"), out var v) ? v : 1,
-            AllowSearchIndexing: rows.TryGetValue("allow_search_indexing", out var idx) ? idx == "true" : o.AllowSearchIndexing);
-        _cached = new Cached(snapshot, time.GetUtcNow());
-        return snapshot;
+            AllowSearchIndexing: rows.TryGetValue("allow_search_indexing", out var idx) ? idx == "true" : o.AllowSearchIndexing,
+            TimeZone: rows.GetValueOrDefault("time_zone") ?? o.TimeZone,
+            Contact: rows.GetValueOrDefault("contact") ?? "");
     }
 
     private const string Upsert = """
@@ -87,6 +113,8 @@ public sealed class InstanceSettings(Database db, IOptions<KindredOptions> optio
                          ("guidelines", changed.Guidelines),
                          ("guidelines_version", version.ToString(System.Globalization.CultureInfo.InvariantCulture)),
                          ("allow_search_indexing", changed.AllowSearchIndexing ? "true" : "false"),
+                         ("time_zone", changed.TimeZone),
+                         ("contact", changed.Contact),
                      })
             {
                 await c.ExecuteAsync(Upsert, new { key, value, at }, tx);
@@ -96,4 +124,27 @@ public sealed class InstanceSettings(Database db, IOptions<KindredOptions> optio
     }
 
     private static string NormaliseText(string s) => s.Replace("\r\n", "\n", StringComparison.Ordinal).Trim();
+
+    private const string SelectHelplines = "SELECT value FROM instance_settings WHERE key = 'helplines'";
+
+    /// <summary>The helplines an admin saved on the helplines page, in their order; null until an admin has saved any.</summary>
+    public async Task<IReadOnlyList<Helpline>?> GetHelplinesAsync(CancellationToken ct = default)
+    {
+        await using var connection = await db.OpenAsync(ct);
+        var json = await connection.QuerySingleOrDefaultAsync<string?>(SelectHelplines);
+        return json is null ? null : JsonSerializer.Deserialize<List<Helpline>>(json, HelplineJson) ?? [];
+    }
+
+    /// <summary>Replaces the instance's helplines (validated by the caller).</summary>
+    public async Task SaveHelplinesAsync(IReadOnlyList<Helpline> helplines, CancellationToken ct = default)
+    {
+        var value = JsonSerializer.Serialize(helplines, HelplineJson);
+        var at = time.GetUtcNow();
+        await db.InTransactionAsync((c, tx) => c.ExecuteAsync(Upsert, new { key = "helplines", value, at }, tx), ct);
+    }
+
+    private static readonly JsonSerializerOptions HelplineJson = new(JsonSerializerDefaults.Web)
+    {
+        DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull,
+    };
 }

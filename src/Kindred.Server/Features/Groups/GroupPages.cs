@@ -105,11 +105,27 @@ public static class GroupPages
             return Results.Redirect($"/groups/{slug.ToLowerInvariant()}?notice={(result.Value == JoinResult.Joined ? "joined" : pending)}");
         }).RequireAuthorization().ExcludeFromDescription();
 
-        app.MapPost("/groups/{slug}/leave", async (string slug, HttpContext http, Pages pages, Membership membership, RemoteMembership remote) =>
+        // Leaving a group that is hard to come back to (by invitation, or with approval) asks first.
+        app.MapGet("/groups/{slug}/leave", async (string slug, HttpContext http, Pages pages, GroupQueries groups, SafeHtml safe) =>
         {
-            if (await Forms.ReadAsync(http) is null)
+            var group = await groups.FindAsync(slug, http.Viewer(), http.RequestAborted);
+            return group is { CanSee: true }
+                ? await pages.RenderAsync(http, "group-leave", $"Leave {group.Name}?", new { Group = WebViews.GroupModel(group, safe) })
+                : await FailurePages.NotFoundAsync(http, pages);
+        }).RequireAuthorization().ExcludeFromDescription();
+
+        app.MapPost("/groups/{slug}/leave", async (string slug, HttpContext http, Pages pages, Membership membership, RemoteMembership remote,
+            GroupQueries groups, SafeHtml safe) =>
+        {
+            if (await Forms.ReadAsync(http) is not { } form)
             {
                 return await Forms.ExpiredAsync(http);
+            }
+
+            if (!RemoteGroupAddress.IsRemote(slug) && Forms.Value(form, "confirm") != "yes"
+                && await groups.FindAsync(slug, http.Viewer(), http.RequestAborted) is { IsMember: true, JoinPolicy: not Group.Open } hard)
+            {
+                return await pages.RenderAsync(http, "group-leave", $"Leave {hard.Name}?", new { Group = WebViews.GroupModel(hard, safe) });
             }
 
             var result = RemoteGroupAddress.IsRemote(slug)

@@ -69,6 +69,10 @@ public static partial class GroupRules
         {
             errors["rules"] = $"Keep the rules under {MaxRulesLength} characters.";
         }
+        else if (Content.MarkdownImages.Explain(f.Rules) is { } images)
+        {
+            errors["rules"] = images;
+        }
 
         if (!Group.Visibilities.Contains(f.Visibility))
         {
@@ -78,6 +82,12 @@ public static partial class GroupRules
         if (!Group.JoinPolicies.Contains(f.JoinPolicy))
         {
             errors["joinPolicy"] = "Choose how people join: open, with approval or by invitation.";
+        }
+        else if (f.Visibility == Group.MembersOnly && f.JoinPolicy != Group.Invite)
+        {
+            // Nobody outside a members-only group can see it, so nobody could find it to join or to ask.
+            errors["joinPolicy"] = "A members-only group is invisible to everyone who is not in it, so nobody could find it to join or ask: " +
+                                   "people join it by invitation. Choose \"By invitation only\", or make the group public.";
         }
 
         if ((f.JoinQuestion ?? "").Trim().Length > MaxQuestionLength)

@@ -28,7 +28,7 @@ public static class NotificationPages
                     n.ThreadTitle,
                     n.GroupName,
                     OnReply = n.ReplyId is not null,
-                    ActorName = n.ActorName ?? "Someone",
+                    ActorName = n.ActorName ?? "A former member",
                     Url = UrlOf(n),
                 }).ToList(),
                 Next = WebViews.NextLink(http, page.Next, "before"),

@@ -62,11 +62,13 @@ public sealed class Notifications(Database db, TimeProvider time)
 
     private const string List = """
         SELECT n.id, n.kind, n.created_at, n.read_at, n.thread_id, n.reply_id,
-            t.title AS thread_title, g.slug AS group_slug, g.name AS group_name, COALESCE(a.username, n.actor_name) AS actor_name
+            t.title AS thread_title, g.slug AS group_slug, g.name AS group_name,
+            COALESCE(a.username, n.actor_name, r.remote_author_name) AS actor_name
         FROM notifications n
             LEFT JOIN threads t ON t.id = n.thread_id
             LEFT JOIN groups g ON g.id = n.group_id
             LEFT JOIN users a ON a.id = n.actor_id
+            LEFT JOIN replies r ON r.id = n.reply_id AND n.kind = 'reply'
         WHERE n.user_id = @userId AND n.id < @before
         ORDER BY n.id DESC
         LIMIT @limit

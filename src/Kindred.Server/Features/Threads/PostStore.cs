@@ -189,7 +189,7 @@ public sealed class PostStore(ActorUrls urls, Notifications.Notifications notifi
         }
 
         // Our members hear when someone elsewhere answers them, as they do for local replies.
-        await NotifyReplyAsync(c, tx, parent.GroupId, parent.ThreadId, id, [parent.ThreadAuthorId, parent.AuthorId], actorId: null);
+        await NotifyReplyAsync(c, tx, parent.GroupId, parent.ThreadId, id, [parent.ThreadAuthorId, parent.AuthorId], actorId: null, actorName: post.AuthorName);
         return ReplyOutcome.Stored;
     }
 
@@ -197,12 +197,14 @@ public sealed class PostStore(ActorUrls urls, Notifications.Notifications notifi
         ? new ReplyPlacement(threadId, null, id, 0)
         : new ReplyPlacement(threadId, parent.Id, parent.RootId, parent.Depth + 1);
 
-    /// <summary>One notification per person answered, never to the one who answered.</summary>
-    private async Task NotifyReplyAsync(DbConnection c, DbTransaction tx, Guid groupId, Guid threadId, Guid replyId, Guid?[] answered, Guid? actorId)
+    /// <summary>One notification per person answered, never to the one who answered; someone on another server is named
+    /// as <c>name@host</c> (<paramref name="actorName"/>).</summary>
+    private async Task NotifyReplyAsync(DbConnection c, DbTransaction tx, Guid groupId, Guid threadId, Guid replyId, Guid?[] answered, Guid? actorId,
+        string? actorName = null)
     {
         foreach (var userId in answered.OfType<Guid>().Distinct().Where(u => u != actorId))
         {
-            await notifications.AddAsync(c, tx, userId, NotificationKinds.Reply, groupId, threadId, replyId, actorId);
+            await notifications.AddAsync(c, tx, userId, NotificationKinds.Reply, groupId, threadId, replyId, actorId, actorName: actorName);
         }
     }
 

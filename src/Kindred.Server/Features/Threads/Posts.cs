@@ -33,6 +33,10 @@ public static class PostRules
         {
             errors["content"] = $"Posts can be up to {MaxContentLength:N0} characters (this one has {content.Length:N0}). You could split it into two.";
         }
+        else if (Content.MarkdownImages.Explain(content) is { } images)
+        {
+            errors["content"] = images;
+        }
 
         if ((contentWarning ?? "").Trim().Length > MaxContentWarningLength)
         {

@@ -23,11 +23,13 @@ public static class ThreadPages
                 : await FailurePages.FailureAsync(http, pages, Outcome<bool>.Forbidden("Join the group to start a thread in it."));
         }).RequireAuthorization().ExcludeFromDescription();
 
+        // Not RequireAuthorization: a member whose session ended while writing is asked to sign in with their words
+        // kept (ThreadDrafts), instead of being sent through a sign-in to this POST-only address and losing them.
         app.MapPost("/groups/{slug}/threads", async (string slug, HttpContext http, Pages pages, GroupQueries groups, StartThread start) =>
         {
-            if (await Forms.ReadAsync(http) is not { } form)
+            if (http.Viewer() == Guid.Empty || await Forms.ReadAsync(http) is not { } form)
             {
-                return await Forms.ExpiredAsync(http);
+                return await ThreadDrafts.RescueAsync(http, pages, f => ThreadDrafts.ForThread(slug, f));
             }
 
             var input = new StartThread.Input(Forms.Value(form, "title"), Forms.Value(form, "content"), Forms.Value(form, "contentWarning"));
@@ -40,7 +42,7 @@ public static class ThreadPages
             return result.Failure == Failure.Invalid
                 ? await ComposePage(http, pages, (await groups.FindAsync(slug, http.Viewer(), http.RequestAborted))!, input, result.Errors, StatusCodes.Status400BadRequest)
                 : await FailurePages.FailureAsync(http, pages, result);
-        }).RequireAuthorization().ExcludeFromDescription();
+        }).ExcludeFromDescription();
 
         app.MapGet("/threads/{id:guid}", async (Guid id, string? after, HttpContext http, Pages pages, ThreadQueries threads, SafeHtml safe, Data.Database db) =>
         {
@@ -79,11 +81,12 @@ public static class ThreadPages
                 : await ReplyPage(http, pages, safe, threads, thread, to, new ReplyToThread.Input(null, null, to), new Dictionary<string, string>());
         }).RequireAuthorization().ExcludeFromDescription();
 
+        // As for threads: an ended session keeps the words (ThreadDrafts).
         app.MapPost("/threads/{id:guid}/replies", async (Guid id, HttpContext http, Pages pages, ThreadQueries threads, ReplyToThread reply, SafeHtml safe) =>
         {
-            if (await Forms.ReadAsync(http) is not { } form)
+            if (http.Viewer() == Guid.Empty || await Forms.ReadAsync(http) is not { } form)
             {
-                return await Forms.ExpiredAsync(http);
+                return await ThreadDrafts.RescueAsync(http, pages, f => ThreadDrafts.ForReply(id, f));
             }
 
             Guid? to = Guid.TryParse(Forms.Value(form, "inReplyTo"), out var parent) ? parent : null;
@@ -98,7 +101,7 @@ public static class ThreadPages
             return result.Failure == Failure.Invalid && thread is not null
                 ? await ReplyPage(http, pages, safe, threads, thread, to, input, result.Errors, StatusCodes.Status400BadRequest)
                 : await FailurePages.FailureAsync(http, pages, result);
-        }).RequireAuthorization().ExcludeFromDescription();
+        }).ExcludeFromDescription();
 
         app.MapPost("/threads/{id:guid}/moderation", async (Guid id, HttpContext http, Pages pages, ModerateThread moderate) =>
         {
@@ -127,16 +130,18 @@ public static class ThreadPages
         return app;
     }
 
-    private static Task<IResult> ComposePage(HttpContext http, Pages pages, GroupView group, StartThread.Input values, IReadOnlyDictionary<string, string> errors, int status = 200) =>
+    internal static Task<IResult> ComposePage(HttpContext http, Pages pages, GroupView group, StartThread.Input values, IReadOnlyDictionary<string, string> errors,
+        int status = 200, string? notice = null) =>
         pages.RenderAsync(http, "thread-new", $"Start a thread in {group.Name}", new
         {
             Group = new { group.Name, Url = $"/groups/{group.Slug.ToLowerInvariant()}", Action = $"/groups/{group.Slug.ToLowerInvariant()}/threads", IsFederated = group.Federation == Group.Federated, group.IsRemote, group.Origin },
             Values = values,
             Errors = errors.ToDictionary(e => e.Key, e => e.Value),
+            Notice = notice is null ? null : Pages.Notice(notice),
         }, status);
 
-    private static async Task<IResult> ReplyPage(HttpContext http, Pages pages, SafeHtml safe, ThreadQueries threads, ThreadView thread, Guid? to,
-        ReplyToThread.Input values, IReadOnlyDictionary<string, string> errors, int status = 200)
+    internal static async Task<IResult> ReplyPage(HttpContext http, Pages pages, SafeHtml safe, ThreadQueries threads, ThreadView thread, Guid? to,
+        ReplyToThread.Input values, IReadOnlyDictionary<string, string> errors, int status = 200, string? notice = null)
     {
         // The reply being answered, shown above the form.
         var parent = to is { } parentId ? await threads.FindReplyAsync(thread.Id, parentId, http.RequestAborted) : null;
@@ -149,6 +154,7 @@ public static class ThreadPages
             CanReply = thread.IsMember && !thread.IsLocked && !thread.IsDeleted,
             Values = new { values.Content, values.ContentWarning },
             Errors = errors.ToDictionary(e => e.Key, e => e.Value),
+            Notice = notice is null ? null : Pages.Notice(notice),
         }, status);
     }
 }

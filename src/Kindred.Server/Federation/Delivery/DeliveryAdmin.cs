@@ -30,7 +30,10 @@ public static class DeliveryAdmin
                     i.GaveUp,
                     LastSuccessAt = i.LastSuccessAt?.UtcDateTime,
                     LastFailureAt = i.LastFailureAt?.UtcDateTime,
-                    i.LastError,
+                    // An error from before the last success is history: the instance has recovered since. (A refusal is noted
+                    // with the same time as the answer that carried it, so it still shows.)
+                    CurrentError = i.LastError is not null && (i.LastSuccessAt is null || i.LastFailureAt is null || i.LastFailureAt >= i.LastSuccessAt
+                        || i.State != "closed" || i.ConsecutiveFailures > 0 || i.PausedUntil is not null) ? i.LastError : null,
                 }).ToList(),
                 Limit = MaxInstances,
             });
