@@ -19,7 +19,7 @@ public sealed class HttpSignatureVerifier(TimeProvider time, HttpSignatureVerifi
     /// <summary>
     /// Reads which key signed the request without verifying anything. Null when there is no signature
     /// or it is unreadable (then <see cref="Verify"/> reports why). With several RFC 9421 signatures,
-    /// the first one naming a key is returned.
+    /// the first one that names a key and has a <c>Signature</c> value is returned. Never throws for bad input.
     /// </summary>
     public static SignatureKeyReference? ReadKeyId(SignableRequest request)
     {
@@ -28,7 +28,8 @@ public sealed class HttpSignatureVerifier(TimeProvider time, HttpSignatureVerifi
         {
             if (request.Headers.Contains("Signature-Input"))
             {
-                var candidate = Rfc9421Verifier.ReadCandidates(request).FirstOrDefault(c => c.KeyId is not null);
+                // A label without a Signature member signs nothing: never a reason to fetch a key.
+                var candidate = Rfc9421Verifier.ReadCandidates(request).FirstOrDefault(c => c.KeyId is not null && c.Signature is not null);
                 return candidate is null
                     ? null
                     : new SignatureKeyReference(SignatureScheme.Rfc9421, candidate.KeyId!, candidate.Label, candidate.Input.Parameters["alg"] as string);

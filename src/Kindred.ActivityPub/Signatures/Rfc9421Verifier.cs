@@ -1,4 +1,3 @@
-using System.Text;
 using Kindred.ActivityPub.Keys;
 using Kindred.ActivityPub.Signatures.StructuredFields;
 
@@ -121,28 +120,12 @@ internal static class Rfc9421Verifier
             return Fail(digestFailure.Failure, digestFailure.Message);
         }
 
-        if (!Rfc9421SignatureBase.TryBuild(request, candidate.Input, out var signatureBase, out var failure, out var message))
+        if (Rfc9421SignatureBase.Build(request, candidate.Input, out var signatureBase) is { } problem)
         {
-            return Fail(failure, message ?? "Cannot build the signature base.");
+            return Fail(problem.Failure, problem.Message);
         }
 
-        var data = Encoding.UTF8.GetBytes(signatureBase);
-        foreach (var algorithm in algorithms)
-        {
-            if (key.Verify(algorithm, data, candidate.Signature))
-            {
-                return new SignatureVerificationResult
-                {
-                    Scheme = Scheme,
-                    KeyId = key.KeyId,
-                    Algorithm = algorithm,
-                    CoveredComponents = covered,
-                    SignedAt = signedAt,
-                };
-            }
-        }
-
-        return Fail(SignatureFailure.InvalidSignature, "The signature does not verify.");
+        return SignatureVerificationResult.FromCryptographicCheck(Scheme, key, algorithms, signatureBase, candidate.Signature, covered, signedAt);
     }
 
     private static string? MissingRequired(SignableRequest request, HashSet<string?> names)
