@@ -49,7 +49,8 @@ public static class Rfc9421SignatureBase
                 return (SignatureFailure.Malformed, $"Invalid component name {identifier}.");
             }
 
-            if (ComponentValue(request, name, component.Parameters, out var value) is { } problem)
+            var (value, problem) = ComponentValue(request, name, component.Parameters);
+            if (problem is not null)
             {
                 return problem;
             }
@@ -62,26 +63,26 @@ public static class Rfc9421SignatureBase
         return null;
     }
 
-    private static (SignatureFailure Failure, string Message)? ComponentValue(SignableRequest request, string name, SfParameters parameters, out string value)
+    /// <summary>The component's value, or (when it has none) why not.</summary>
+    private static (string? Value, (SignatureFailure Failure, string Message)? Problem) ComponentValue(SignableRequest request, string name, SfParameters parameters)
     {
-        value = "";
         var allowed = name == "@query-param" ? "name" : null;
         var unsupported = parameters.Items.FirstOrDefault(p => p.Key != allowed).Key;
         if (unsupported is not null)
         {
             // §2.1 sf/key/bs/tr and §2.4 req are valid but not needed for ActivityPub; refusing is safe.
-            return (SignatureFailure.UnsupportedComponent, $"Component parameter ;{unsupported} is not supported.");
+            return (null, (SignatureFailure.UnsupportedComponent, $"Component parameter ;{unsupported} is not supported."));
         }
 
         if (name == "@query-param" && parameters["name"] is not string)
         {
-            return (SignatureFailure.Malformed, "@query-param needs a name parameter (§2.2.8).");
+            return (null, (SignatureFailure.Malformed, "@query-param needs a name parameter (§2.2.8)."));
         }
 
         if (name[0] == '@' && name is not ("@method" or "@target-uri" or "@authority" or "@scheme" or "@request-target" or "@path" or "@query" or "@query-param"))
         {
             // @status is response-only (§2.2.9); anything else is not a derived component at all.
-            return (SignatureFailure.UnsupportedComponent, $"Derived component {name} is not supported on requests.");
+            return (null, (SignatureFailure.UnsupportedComponent, $"Derived component {name} is not supported on requests."));
         }
 
         string? found = name switch
@@ -96,14 +97,10 @@ public static class Rfc9421SignatureBase
             "@query-param" => QueryParam(request, (string)parameters["name"]!),   // §2.2.8
             _ => request.Headers.GetCombined(name),                               // §2.1
         };
-        if (found is null)
-        {
-            // §2.5 step 2.2 (headers), §2.2.8 (a query parameter that is absent or repeated).
-            return (SignatureFailure.MissingCoveredComponent, $"Covered component {name} is absent from the request.");
-        }
-
-        value = found;
-        return null;
+        // §2.5 step 2.2 (headers), §2.2.8 (a query parameter that is absent or repeated).
+        return found is null
+            ? (null, (SignatureFailure.MissingCoveredComponent, $"Covered component {name} is absent from the request."))
+            : (found, null);
     }
 
     /// <summary>§2.2.8: the named query parameter, decoded as application/x-www-form-urlencoded and

@@ -15,12 +15,11 @@ internal static class Rfc9421Verifier
     }
 
     /// <summary>Parses both dictionaries (§4.1, §4.2). Throws FormatException when malformed.</summary>
-    public static List<Candidate> ReadCandidates(SignableRequest request)
+    public static List<Candidate> ReadCandidates(string signatureInput, string? signatureField)
     {
-        var input = request.Headers.GetCombined("Signature-Input") ?? throw new FormatException("No Signature-Input.");
-        var signatures = StructuredFieldParser.ParseDictionary(request.Headers.GetCombined("Signature") ?? "");
+        var signatures = StructuredFieldParser.ParseDictionary(signatureField ?? "");
         var result = new List<Candidate>();
-        foreach (var member in StructuredFieldParser.ParseDictionary(input))
+        foreach (var member in StructuredFieldParser.ParseDictionary(signatureInput))
         {
             if (member.InnerList is null)
             {
@@ -34,22 +33,21 @@ internal static class Rfc9421Verifier
         return result;
     }
 
-    public static SignatureVerificationResult Verify(SignableRequest request, VerificationKey key, DateTimeOffset now, HttpSignatureVerifierOptions options)
+    public static SignatureVerificationResult Verify(SignableRequest request, string signatureInput, VerificationKey key, DateTimeOffset now, HttpSignatureVerifierOptions options)
     {
         List<Candidate> candidates;
         try
         {
-            candidates = ReadCandidates(request);
+            candidates = ReadCandidates(signatureInput, request.Headers.GetCombined("Signature"));
         }
         catch (FormatException ex)
         {
             return SignatureVerificationResult.Fail(Scheme, SignatureFailure.Malformed, ex.Message);
         }
 
-        // §3.2 step 1-2: pick the signature made with this key; with a single unlabelled-by-key
-        // signature, the caller has chosen the key from context.
-        var candidate = candidates.Find(c => c.KeyId == key.KeyId)
-            ?? (candidates.Count == 1 && candidates[0].KeyId is null ? candidates[0] : null);
+        // §3.2 step 1-2: pick the signature made with this key; a single signature that names no key is
+        // checked with the key the caller chose from context (ReadKeyId never names one for it).
+        var candidate = candidates is [{ KeyId: null } only] ? only : candidates.Find(c => c.KeyId == key.KeyId);
         if (candidate is null)
         {
             return SignatureVerificationResult.Fail(Scheme, SignatureFailure.KeyIdMismatch, $"No signature made with key '{key.KeyId}'.");

@@ -110,6 +110,11 @@ public sealed class CoverageAndDigestTests
         Assert.Equal(DigestCheck.Match, BodyDigest.CheckContentDigest($"md5=:AQID:, sha-512=:{sha512}:", Body));
         Assert.Equal(DigestCheck.Mismatch, BodyDigest.CheckContentDigest($"sha-256=:{sha512}:", Body));
         Assert.StartsWith("sha-512=:", BodyDigest.ComputeContentDigest(Body, sha512: true), StringComparison.Ordinal);
+        Assert.StartsWith("sha-256=:", BodyDigest.ComputeContentDigest(Body), StringComparison.Ordinal);
+        Assert.StartsWith("SHA-256=", BodyDigest.ComputeDigestHeader(Body), StringComparison.Ordinal);
+
+        // Empty list members and spaces around them are tolerated (RFC 9110 §5.6.1).
+        Assert.Equal(DigestCheck.Match, BodyDigest.CheckDigestHeader(" , " + BodyDigest.ComputeDigestHeader(Body) + " ,, ", Body));
     }
 
     [Theory]

@@ -132,6 +132,36 @@ public sealed class FailureBranchTests
         Assert.True(VerifyEd(both).IsValid);
     }
 
+    [Fact]
+    public void A_signature_that_names_no_key_is_checked_with_the_key_the_caller_chose()
+    {
+        using var signer = EdSigner();
+        var keyless = Sign9421(Post(), signer, $"({Covered});created={NowUnix}");
+        Assert.Null(HttpSignatureVerifier.ReadKeyId(keyless)); // the server never gets this far with one
+        Assert.True(VerifyEd(keyless).IsValid);
+
+        // With two signatures, the one made with this key is used, wherever it stands.
+        var two = Sign9421(Post(), signer, $"({Covered}){Params(EdKeyId)}", label: "sig2");
+        two.Headers.Set("Signature-Input", $"sig1=({Covered});created={NowUnix}, " + two.Headers.GetFirst("Signature-Input"));
+        two.Headers.Set("Signature", "sig1=:AQID:, " + two.Headers.GetFirst("Signature"));
+        Assert.True(VerifyEd(two).IsValid);
+        var reference = HttpSignatureVerifier.ReadKeyId(two);
+        Assert.Equal(new SignatureKeyReference(SignatureScheme.Rfc9421, EdKeyId, "sig2", null), reference);
+
+        // A single signature by another key is not this key's.
+        var other = Sign9421(Post(), signer, $"({Covered}){Params("https://other.example/k")}");
+        Assert.Equal(SignatureFailure.KeyIdMismatch, VerifyEd(other).Failure);
+    }
+
+    [Fact]
+    public void The_declared_algorithm_is_read_as_a_hint()
+    {
+        using var signer = EdSigner();
+        var request = Sign9421(Post(), signer, $"({Covered}){Params(EdKeyId)};alg=\"ed25519\"");
+        Assert.Equal("ed25519", HttpSignatureVerifier.ReadKeyId(request)?.Algorithm);
+        Assert.True(VerifyEd(request).IsValid);
+    }
+
     [Theory]
     [InlineData("sig1=:AQID:", "not a dictionary of inner lists")]
     [InlineData("sig1=(\"@method\"", "unterminated")]

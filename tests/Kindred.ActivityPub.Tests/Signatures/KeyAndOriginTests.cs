@@ -105,7 +105,32 @@ public sealed class KeyAndOriginTests
         Assert.Equal(2048, spkiForm.RsaKeySizeInBits);
         Assert.Equal(2048, pkcs1Form.RsaKeySizeInBits);
         Assert.Throws<KeyFormatException>(() => VerificationKey.FromMultibase("k", null, Multibase(0x85, 0x24, 0x30, 0x00)));
+
+        // The PKCS#1 form really is that key: a signature by it verifies.
+        using var signer = SigningKey.FromPkcs8("k", rsa.ExportPkcs8PrivateKey());
+        var signature = signer.Sign(Kindred.ActivityPub.Signatures.HttpSignatureAlgorithm.RsaPkcs1Sha256, "data"u8);
+        Assert.True(pkcs1Form.Verify(Kindred.ActivityPub.Signatures.HttpSignatureAlgorithm.RsaPkcs1Sha256, "data"u8, signature));
+        Assert.True(spkiForm.Verify(Kindred.ActivityPub.Signatures.HttpSignatureAlgorithm.RsaPkcs1Sha256, "data"u8, signature));
+
+        // The prefix alone is no key; one byte after it is handed to the importer, which refuses it.
+        Assert.False(Multikey.TryDecode(Multibase(0x85, 0x24), out _, out _));
+        Assert.True(Multikey.TryDecode(Multibase(0x85, 0x24, 0x30), out var oneByteType, out var oneByte));
+        Assert.Equal(KeyType.Rsa, oneByteType);
+        Assert.Equal([0x30], oneByte);
+        Assert.Contains("RSA", Assert.Throws<KeyFormatException>(() => VerificationKey.FromMultibase("k", null, Multibase(0x85, 0x24, 0x30))).Message, StringComparison.Ordinal);
+        Assert.Contains("Unsupported", Assert.Throws<KeyFormatException>(() => VerificationKey.FromMultibase("k", null, Multibase(0x80, 0x24, 0x30))).Message, StringComparison.Ordinal);
         Assert.Throws<ArgumentException>(() => Multikey.EncodeEd25519(new byte[31]));
+    }
+
+    [Fact]
+    public void An_rsa_spki_with_a_broken_key_is_a_key_format_error()
+    {
+        // SEQUENCE { SEQUENCE { rsaEncryption, NULL } BIT STRING { 00 30 00 } }: the right OID, no key.
+        byte[] spki = [0x30, 0x13, 0x30, 0x0D, 0x06, 0x09, 0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 0x01, 0x01, 0x01, 0x05, 0x00, 0x03, 0x03, 0x00, 0x30, 0x00];
+        Assert.Equal(KeyType.Rsa, KeyDer.IdentifySpki(spki));
+        var ex = Assert.Throws<KeyFormatException>(() => VerificationKey.FromSpki("k", null, spki));
+        Assert.IsAssignableFrom<CryptographicException>(ex.InnerException);
+        Assert.Throws<KeyFormatException>(() => VerificationKey.FromPem("k", null, Pem(spki)));
     }
 
     [Fact]

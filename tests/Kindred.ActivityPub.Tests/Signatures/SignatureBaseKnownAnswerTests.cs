@@ -70,6 +70,8 @@ public sealed class SignatureBaseKnownAnswerTests
     [InlineData("GET /parameters?var=this%20is%20a%20big%0Amultiline%20value&bar=with+plus+whitespace&fa%C3%A7ade%22%3A%20=something HTTP/1.1", "bar", "with%20plus%20whitespace")]
     [InlineData("GET /parameters?var=this%20is%20a%20big%0Amultiline%20value&bar=with+plus+whitespace&fa%C3%A7ade%22%3A%20=something HTTP/1.1", "fa%C3%A7ade%22%3A%20", "something")]
     [InlineData("GET /path?flag&x=1 HTTP/1.1", "flag", "")]
+    [InlineData("GET /path?=nameless&x=1 HTTP/1.1", "", "nameless")]
+    [InlineData("GET /path?x=a=b HTTP/1.1", "x", "a%3Db")]
     public void Query_parameters(string requestLine, string name, string expected) =>
         Assert.Equal($"\"@query-param\";name=\"{name}\": {expected}", Line(Message(requestLine + "\nHost: www.example.com"), $"\"@query-param\";name=\"{name}\""));
 

@@ -15,6 +15,8 @@ public sealed class TimeAndDateTests
     [InlineData("Saturday, 01-Mar-25 12:00:00 GMT", false)]  // RFC 850, two-digit year
     [InlineData("Sat Mar  1 12:00:00 2025", false)]           // asctime
     [InlineData("sat, 01 mar 2025 12:00:00 gmt", false)]      // names are case-sensitive
+    [InlineData("sat, 01 Mar 2025 12:00:00 GMT", false)]      // (.NET alone would accept these two)
+    [InlineData("Sat, 01 MAR 2025 12:00:00 GMT", false)]
     [InlineData("Sun, 01 Mar 2025 12:00:00 GMT", false)]      // wrong day name
     [InlineData("Sat, 1 Mar 2025 12:00:00 GMT", false)]       // day not zero-padded
     [InlineData("Sat, 01 Mar 2025 12:00:00 +0000", false)]
@@ -155,6 +157,21 @@ public sealed class TimeAndDateTests
         Assert.True(Verifier().Verify(far, EdKey()).IsValid);
 
         Assert.Equal(NowUnix + 5, CavageSignatureHeader.Parse(decimalExpires.Headers.GetFirst("Signature")!).Expires);
+    }
+
+    [Fact]
+    public void Cavage_with_a_signed_date_and_created_reports_the_date_and_checks_both()
+    {
+        using var ed = EdSigner();
+        var request = Post();
+        request.Headers.Set("Date", ImfDate(Now.AddMinutes(-20)));
+        SignCavage(request, ed, "(request-target) host date (created) digest", "hs2019", created: NowUnix - 60);
+        var result = Verifier().Verify(request, EdKey());
+        Assert.True(result.IsValid, result.Message);
+        Assert.Equal(Now.AddMinutes(-20), result.SignedAt);
+
+        SignCavage(request, ed, "(request-target) host date (created) digest", "hs2019", created: NowUnix - 7200);
+        Assert.Equal(SignatureFailure.TooOld, Verifier().Verify(request, EdKey()).Failure);
     }
 
     [Fact]
