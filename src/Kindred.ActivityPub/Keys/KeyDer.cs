@@ -22,7 +22,6 @@ internal static class KeyDer
         }
         catch (AsnContentException)
         {
-            // Stryker disable once Block: removing this block returns default(KeyType), which is Unknown anyway.
             return KeyType.Unknown;
         }
     }
@@ -39,7 +38,6 @@ internal static class KeyDer
         }
         catch (AsnContentException)
         {
-            // Stryker disable once Block: removing this block returns default(KeyType), which is Unknown anyway.
             return KeyType.Unknown;
         }
     }

@@ -41,7 +41,6 @@ public sealed class HttpSignatureVerifier(TimeProvider time, HttpSignatureVerifi
         }
         catch (FormatException)
         {
-            // Stryker disable once Block: removing this block returns default, which is this null anyway.
             return null;
         }
     }

@@ -32,6 +32,8 @@ public sealed class KeyAndOriginTests
         using var p256 = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         using var key = VerificationKey.FromPem("k", null, Pem(p256.ExportSubjectPublicKeyInfo()));
         Assert.Equal(KeyType.EcdsaP256, key.Type);
+        Assert.True(key.Supports(Kindred.ActivityPub.Signatures.HttpSignatureAlgorithm.EcdsaP256Sha256));
+        Assert.False(key.Supports(Kindred.ActivityPub.Signatures.HttpSignatureAlgorithm.RsaPkcs1Sha256));
 
         foreach (var curve in new[] { ECCurve.NamedCurves.nistP384, ECCurve.NamedCurves.nistP521 })
         {
