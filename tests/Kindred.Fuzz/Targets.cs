@@ -12,9 +12,12 @@ namespace Kindred.Fuzz;
 /// </summary>
 internal static class Targets
 {
-    private static readonly ActivityStreamsParser Parser = new();
-    private static readonly HttpSignatureVerifier Verifier = new(TimeProvider.System);
-    private static readonly VerificationKey Key = VerificationKey.FromMultibase("https://fuzz.example/actor#key", new Uri("https://fuzz.example/actor"), KeyGeneration.GenerateEd25519().PublicKeyMultibase);
+    // Lazy: SharpFuzz's instrumented library must not run before the fuzzer has set up its shared memory,
+    // so nothing of it is touched until the first input arrives.
+    private static readonly Lazy<ActivityStreamsParser> Parser = new(() => new ActivityStreamsParser());
+    private static readonly Lazy<HttpSignatureVerifier> Verifier = new(() => new HttpSignatureVerifier(TimeProvider.System));
+    private static readonly Lazy<VerificationKey> Key = new(() =>
+        VerificationKey.FromMultibase("https://fuzz.example/actor#key", new Uri("https://fuzz.example/actor"), KeyGeneration.GenerateEd25519().PublicKeyMultibase));
 
     public static IReadOnlyDictionary<string, Action<byte[]>> All { get; } = new Dictionary<string, Action<byte[]>>
     {
@@ -30,7 +33,7 @@ internal static class Targets
     {
         try
         {
-            var entity = Parser.Parse(input);
+            var entity = Parser.Value.Parse(input);
             _ = entity.Raw.GetRawText();
         }
         catch (ActivityStreamsParseException)
@@ -116,7 +119,7 @@ internal static class Targets
     private static void Check(SignableRequest request)
     {
         _ = HttpSignatureVerifier.ReadKeyId(request);
-        if (Verifier.Verify(request, Key).IsValid)
+        if (Verifier.Value.Verify(request, Key.Value).IsValid)
         {
             throw new InvalidOperationException("A fuzzed signature verified with a key nobody holds.");
         }
