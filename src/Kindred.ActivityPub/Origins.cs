@@ -19,13 +19,10 @@ public static class Origins
         }
 
         // Only http(s) identifiers carry a web origin; anything else (urn:, did:, acct:) is opaque
-        // per RFC 6454 §4 step 1, so it is never "same origin".
-        if (!IsHttp(a) || !IsHttp(b))
-        {
-            return false;
-        }
-
-        return string.Equals(a.Scheme, b.Scheme, StringComparison.OrdinalIgnoreCase)
+        // per RFC 6454 §4 step 1, so it is never "same origin". The schemes must be equal, so checking
+        // one of them is enough.
+        return IsHttp(a)
+            && string.Equals(a.Scheme, b.Scheme, StringComparison.OrdinalIgnoreCase)
             && string.Equals(a.IdnHost, b.IdnHost, StringComparison.OrdinalIgnoreCase)
             && a.Port == b.Port;
     }

@@ -98,6 +98,12 @@ public sealed record Jrd(string Subject, IReadOnlyList<string> Aliases, IReadOnl
         {
             throw new FormatException("WebFinger response is not valid JSON.", ex);
         }
+        catch (InvalidOperationException ex)
+        {
+            // System.Text.Json parses invalid UTF-8 and unpaired surrogate escapes, and throws this when the
+            // string is read: a remote server must not be able to turn that into anything but "not a JRD".
+            throw new FormatException("WebFinger response has a string that is not valid Unicode.", ex);
+        }
 
         static string? Str(JsonElement e, string name) =>
             e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;

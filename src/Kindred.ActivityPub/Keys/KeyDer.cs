@@ -52,12 +52,9 @@ internal static class KeyDer
             case Ed25519:
                 return KeyType.Ed25519;
             case EcPublicKey:
-                // Only the named curve P-256 is supported (RFC 9421 §3.3.4).
-                return algorithmIdentifier.HasData
-                       && algorithmIdentifier.PeekTag().HasSameClassAndValue(Asn1Tag.ObjectIdentifier)
-                       && algorithmIdentifier.ReadObjectIdentifier() == P256
-                    ? KeyType.EcdsaP256
-                    : KeyType.Unknown;
+                // Only the named curve P-256 is supported (RFC 9421 §3.3.4). Explicit curve parameters,
+                // NULL or no parameter at all make ReadObjectIdentifier throw, which the callers map to Unknown.
+                return algorithmIdentifier.ReadObjectIdentifier() == P256 ? KeyType.EcdsaP256 : KeyType.Unknown;
             default:
                 return KeyType.Unknown;
         }

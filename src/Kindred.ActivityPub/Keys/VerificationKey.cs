@@ -144,7 +144,7 @@ public sealed class VerificationKey : IDisposable
     /// <summary>A raw 32-byte Ed25519 public key (RFC 8032 §5.1.5).</summary>
     public static VerificationKey FromEd25519(string keyId, Uri? ownerId, ReadOnlySpan<byte> rawPublicKey)
     {
-        if (!NSecPublicKey.TryImport(NSecAlgorithm.Ed25519, rawPublicKey, NSecBlob.RawPublicKey, out var key) || key is null)
+        if (!NSecPublicKey.TryImport(NSecAlgorithm.Ed25519, rawPublicKey, NSecBlob.RawPublicKey, out var key))
         {
             throw new KeyFormatException("Invalid Ed25519 public key.");
         }
@@ -174,25 +174,22 @@ public sealed class VerificationKey : IDisposable
         _ => false,
     };
 
-    /// <summary>Checks <paramref name="signature"/> over <paramref name="data"/>; false on any mismatch.</summary>
+    /// <summary>Checks <paramref name="signature"/> over <paramref name="data"/>; false on any mismatch,
+    /// including an algorithm this key cannot check (see <see cref="Supports"/>).</summary>
     public bool Verify(HttpSignatureAlgorithm algorithm, ReadOnlySpan<byte> data, ReadOnlySpan<byte> signature)
     {
-        if (!Supports(algorithm))
-        {
-            return false;
-        }
-
         try
         {
+            // Each arm needs this key's own material, so no algorithm can be checked with the wrong kind of key.
             return algorithm switch
             {
-                HttpSignatureAlgorithm.RsaPkcs1Sha256 => _rsa!.VerifyData(data, signature, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1),
+                HttpSignatureAlgorithm.RsaPkcs1Sha256 when _rsa is not null => _rsa.VerifyData(data, signature, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1),
                 // .NET's PSS uses a salt as long as the hash (64 bytes for SHA-512), as RFC 9421 §3.3.1 requires.
-                HttpSignatureAlgorithm.RsaPssSha512 => _rsa!.VerifyData(data, signature, HashAlgorithmName.SHA512, RSASignaturePadding.Pss),
+                HttpSignatureAlgorithm.RsaPssSha512 when _rsa is not null => _rsa.VerifyData(data, signature, HashAlgorithmName.SHA512, RSASignaturePadding.Pss),
                 // RFC 9421 §3.3.4: raw r||s, which is .NET's default IEEE P1363 format.
-                HttpSignatureAlgorithm.EcdsaP256Sha256 => _ecdsa!.VerifyData(data, signature, HashAlgorithmName.SHA256, DSASignatureFormat.IeeeP1363FixedFieldConcatenation),
-                HttpSignatureAlgorithm.Ed25519 => NSecAlgorithm.Ed25519.Verify(_ed25519!, data, signature),
-                HttpSignatureAlgorithm.HmacSha256 => VerifyHmac(data, signature),
+                HttpSignatureAlgorithm.EcdsaP256Sha256 when _ecdsa is not null => _ecdsa.VerifyData(data, signature, HashAlgorithmName.SHA256, DSASignatureFormat.IeeeP1363FixedFieldConcatenation),
+                HttpSignatureAlgorithm.Ed25519 when _ed25519 is not null => NSecAlgorithm.Ed25519.Verify(_ed25519, data, signature),
+                HttpSignatureAlgorithm.HmacSha256 when _secret is not null => VerifyHmac(_secret, data, signature),
                 _ => false,
             };
         }
@@ -202,10 +199,10 @@ public sealed class VerificationKey : IDisposable
         }
     }
 
-    private bool VerifyHmac(ReadOnlySpan<byte> data, ReadOnlySpan<byte> signature)
+    private static bool VerifyHmac(byte[] secret, ReadOnlySpan<byte> data, ReadOnlySpan<byte> signature)
     {
         Span<byte> mac = stackalloc byte[32];
-        HMACSHA256.HashData(_secret, data, mac);
+        HMACSHA256.HashData(secret, data, mac);
         return CryptographicOperations.FixedTimeEquals(mac, signature);
     }
 

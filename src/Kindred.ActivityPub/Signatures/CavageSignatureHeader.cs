@@ -97,10 +97,10 @@ public sealed record CavageSignatureHeader
     public string ToHeaderValue()
     {
         var sb = new StringBuilder();
-        sb.Append("keyId=\"").Append(KeyId).Append('"');
+        sb.Append("keyId=").Append(Quote(KeyId));
         if (Algorithm is not null)
         {
-            sb.Append(",algorithm=\"").Append(Algorithm).Append('"');
+            sb.Append(",algorithm=").Append(Quote(Algorithm));
         }
 
         if (Created is { } created)
@@ -113,10 +113,14 @@ public sealed record CavageSignatureHeader
             sb.Append(",expires=").Append(expires.ToString(CultureInfo.InvariantCulture));
         }
 
-        sb.Append(",headers=\"").Append(string.Join(' ', Headers)).Append('"');
+        sb.Append(",headers=").Append(Quote(string.Join(' ', Headers)));
         sb.Append(",signature=\"").Append(Convert.ToBase64String(Signature)).Append('"');
         return sb.ToString();
     }
+
+    /// <summary>A quoted-string (RFC 9110 §5.6.4), escaping what <see cref="ReadQuoted"/> unescapes.</summary>
+    private static string Quote(string value) =>
+        "\"" + value.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal) + "\"";
 
     private static Dictionary<string, string> ParseParameters(string value)
     {

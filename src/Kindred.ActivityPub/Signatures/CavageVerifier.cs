@@ -1,4 +1,3 @@
-using System.Text;
 using Kindred.ActivityPub.Keys;
 
 namespace Kindred.ActivityPub.Signatures;
@@ -67,23 +66,7 @@ internal static class CavageVerifier
             return Fail(SignatureFailure.MissingCoveredComponent, "A signed header is missing from the request.");
         }
 
-        var data = Encoding.UTF8.GetBytes(signingString);
-        foreach (var algorithm in candidates)
-        {
-            if (key.Verify(algorithm, data, header.Signature))
-            {
-                return new SignatureVerificationResult
-                {
-                    Scheme = Scheme,
-                    KeyId = header.KeyId,
-                    Algorithm = algorithm,
-                    CoveredComponents = covered,
-                    SignedAt = signedAt,
-                };
-            }
-        }
-
-        return Fail(SignatureFailure.InvalidSignature, "The signature does not verify.");
+        return SignatureVerificationResult.FromCryptographicCheck(Scheme, key, candidates, signingString, header.Signature, covered, signedAt);
 
         SignatureVerificationResult Fail(SignatureFailure f, string message) =>
             SignatureVerificationResult.Fail(Scheme, f, message, header.KeyId);

@@ -19,16 +19,18 @@ public sealed class HttpSignatureVerifier(TimeProvider time, HttpSignatureVerifi
     /// <summary>
     /// Reads which key signed the request without verifying anything. Null when there is no signature
     /// or it is unreadable (then <see cref="Verify"/> reports why). With several RFC 9421 signatures,
-    /// the first one naming a key is returned.
+    /// the first one that names a key and has a <c>Signature</c> value is returned. Never throws for bad input.
     /// </summary>
     public static SignatureKeyReference? ReadKeyId(SignableRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
         try
         {
-            if (request.Headers.Contains("Signature-Input"))
+            if (request.Headers.GetCombined("Signature-Input") is { } signatureInput)
             {
-                var candidate = Rfc9421Verifier.ReadCandidates(request).FirstOrDefault(c => c.KeyId is not null);
+                // A label without a Signature member signs nothing: never a reason to fetch a key.
+                var candidate = Rfc9421Verifier.ReadCandidates(signatureInput, request.Headers.GetCombined("Signature"))
+                    .FirstOrDefault(c => c.KeyId is not null && c.Signature is not null);
                 return candidate is null
                     ? null
                     : new SignatureKeyReference(SignatureScheme.Rfc9421, candidate.KeyId!, candidate.Label, candidate.Input.Parameters["alg"] as string);
@@ -50,9 +52,9 @@ public sealed class HttpSignatureVerifier(TimeProvider time, HttpSignatureVerifi
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(key);
         var now = _time.GetUtcNow();
-        if (request.Headers.Contains("Signature-Input"))
+        if (request.Headers.GetCombined("Signature-Input") is { } signatureInput)
         {
-            return Rfc9421Verifier.Verify(request, key, now, Options);
+            return Rfc9421Verifier.Verify(request, signatureInput, key, now, Options);
         }
 
         CavageSignatureHeader? header;

@@ -1,4 +1,3 @@
-using System.Text;
 using Kindred.ActivityPub.Keys;
 using Kindred.ActivityPub.Signatures.StructuredFields;
 
@@ -16,12 +15,11 @@ internal static class Rfc9421Verifier
     }
 
     /// <summary>Parses both dictionaries (§4.1, §4.2). Throws FormatException when malformed.</summary>
-    public static List<Candidate> ReadCandidates(SignableRequest request)
+    public static List<Candidate> ReadCandidates(string signatureInput, string? signatureField)
     {
-        var input = request.Headers.GetCombined("Signature-Input") ?? throw new FormatException("No Signature-Input.");
-        var signatures = StructuredFieldParser.ParseDictionary(request.Headers.GetCombined("Signature") ?? "");
+        var signatures = StructuredFieldParser.ParseDictionary(signatureField ?? "");
         var result = new List<Candidate>();
-        foreach (var member in StructuredFieldParser.ParseDictionary(input))
+        foreach (var member in StructuredFieldParser.ParseDictionary(signatureInput))
         {
             if (member.InnerList is null)
             {
@@ -35,22 +33,21 @@ internal static class Rfc9421Verifier
         return result;
     }
 
-    public static SignatureVerificationResult Verify(SignableRequest request, VerificationKey key, DateTimeOffset now, HttpSignatureVerifierOptions options)
+    public static SignatureVerificationResult Verify(SignableRequest request, string signatureInput, VerificationKey key, DateTimeOffset now, HttpSignatureVerifierOptions options)
     {
         List<Candidate> candidates;
         try
         {
-            candidates = ReadCandidates(request);
+            candidates = ReadCandidates(signatureInput, request.Headers.GetCombined("Signature"));
         }
         catch (FormatException ex)
         {
             return SignatureVerificationResult.Fail(Scheme, SignatureFailure.Malformed, ex.Message);
         }
 
-        // §3.2 step 1-2: pick the signature made with this key; with a single unlabelled-by-key
-        // signature, the caller has chosen the key from context.
-        var candidate = candidates.Find(c => c.KeyId == key.KeyId)
-            ?? (candidates.Count == 1 && candidates[0].KeyId is null ? candidates[0] : null);
+        // §3.2 step 1-2: pick the signature made with this key; a single signature that names no key is
+        // checked with the key the caller chose from context (ReadKeyId never names one for it).
+        var candidate = candidates is [{ KeyId: null } only] ? only : candidates.Find(c => c.KeyId == key.KeyId);
         if (candidate is null)
         {
             return SignatureVerificationResult.Fail(Scheme, SignatureFailure.KeyIdMismatch, $"No signature made with key '{key.KeyId}'.");
@@ -121,28 +118,12 @@ internal static class Rfc9421Verifier
             return Fail(digestFailure.Failure, digestFailure.Message);
         }
 
-        if (!Rfc9421SignatureBase.TryBuild(request, candidate.Input, out var signatureBase, out var failure, out var message))
+        if (Rfc9421SignatureBase.Build(request, candidate.Input, out var signatureBase) is { } problem)
         {
-            return Fail(failure, message ?? "Cannot build the signature base.");
+            return Fail(problem.Failure, problem.Message);
         }
 
-        var data = Encoding.UTF8.GetBytes(signatureBase);
-        foreach (var algorithm in algorithms)
-        {
-            if (key.Verify(algorithm, data, candidate.Signature))
-            {
-                return new SignatureVerificationResult
-                {
-                    Scheme = Scheme,
-                    KeyId = key.KeyId,
-                    Algorithm = algorithm,
-                    CoveredComponents = covered,
-                    SignedAt = signedAt,
-                };
-            }
-        }
-
-        return Fail(SignatureFailure.InvalidSignature, "The signature does not verify.");
+        return SignatureVerificationResult.FromCryptographicCheck(Scheme, key, algorithms, signatureBase, candidate.Signature, covered, signedAt);
     }
 
     private static string? MissingRequired(SignableRequest request, HashSet<string?> names)

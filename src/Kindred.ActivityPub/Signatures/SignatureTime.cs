@@ -6,18 +6,18 @@ namespace Kindred.ActivityPub.Signatures;
 /// §3.2 step 5 / §7.2.2).</summary>
 internal static class SignatureTime
 {
-    /// <summary>Parses an HTTP-date (RFC 9110 §5.6.7): IMF-fixdate, tolerating the obsolete forms.</summary>
+    /// <summary>
+    /// Parses a <c>Date</c> header in the one form RFC 9110 §5.6.7 lets senders generate, IMF-fixdate
+    /// (<c>Sun, 06 Nov 1994 08:49:37 GMT</c>): exactly that layout, case and zero padding, with the
+    /// right day name. The obsolete RFC 850 form (two-digit year) and asctime form are refused: a
+    /// signed date must mean one instant to every reader, and every fediverse sender uses IMF-fixdate.
+    /// </summary>
     public static bool TryParseHttpDate(string? value, out DateTimeOffset date)
     {
-        date = default;
-        if (string.IsNullOrWhiteSpace(value))
-        {
-            return false;
-        }
-
-        string[] formats = ["r", "dddd, dd-MMM-yy HH:mm:ss 'GMT'", "ddd MMM d HH:mm:ss yyyy", "ddd MMM dd HH:mm:ss yyyy"];
-        return DateTimeOffset.TryParseExact(value.Trim(), formats, CultureInfo.InvariantCulture,
-            DateTimeStyles.AssumeUniversal | DateTimeStyles.AllowInnerWhite, out date);
+        // Round-tripping through the canonical "r" form rejects anything that is not byte for byte
+        // IMF-fixdate (lower-case names, a wrong day name, missing padding, other zones).
+        return DateTimeOffset.TryParseExact(value, "r", CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out date)
+            && string.Equals(date.ToString("r", CultureInfo.InvariantCulture), value, StringComparison.Ordinal);
     }
 
     /// <summary>Null when <paramref name="signedAt"/> is inside the window; otherwise the failure.</summary>
@@ -36,8 +36,10 @@ internal static class SignatureTime
         return null;
     }
 
+    /// <summary>Null when <paramref name="expires"/> (Unix seconds) is absent or not yet past. Compared
+    /// as numbers, so any integer a sender can write is handled (no conversion to a date that could be out of range).</summary>
     public static (SignatureFailure Failure, string Message)? CheckExpires(long? expires, DateTimeOffset now) =>
-        expires is { } e && DateTimeOffset.FromUnixTimeSeconds(e) < now
+        expires is { } e && e < now.ToUnixTimeSeconds()
             ? (SignatureFailure.Expired, "The signature has expired.")
             : null;
 

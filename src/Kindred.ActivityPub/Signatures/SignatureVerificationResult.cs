@@ -1,3 +1,6 @@
+using System.Text;
+using Kindred.ActivityPub.Keys;
+
 namespace Kindred.ActivityPub.Signatures;
 
 /// <summary>Which HTTP signature specification a request used.</summary>
@@ -12,11 +15,12 @@ public enum SignatureScheme
     Rfc9421,
 }
 
-/// <summary>Why a signature was rejected. Stable values: the server may log and count them.</summary>
+/// <summary>Why a signature was rejected. Stable values: the server may log and count them. There is
+/// deliberately no "none" value: a valid result has no failure at all (<see cref="SignatureVerificationResult.Failure"/>
+/// is null), so no failure can ever be mistaken for success.</summary>
 public enum SignatureFailure
 {
-    None = 0,
-    MissingSignature,
+    MissingSignature = 1,
     Malformed,
     UnsupportedAlgorithm,
 
@@ -63,30 +67,72 @@ public enum SignatureFailure
 /// over the key's own type).</param>
 public sealed record SignatureKeyReference(SignatureScheme Scheme, string KeyId, string? Label, string? Algorithm);
 
-/// <summary>Outcome of <see cref="HttpSignatureVerifier.Verify"/>.</summary>
+/// <summary>
+/// Outcome of <see cref="HttpSignatureVerifier.Verify"/>: either verified or rejected with a
+/// <see cref="SignatureFailure"/>. The two cases are made by two different factories: a failure
+/// always names what failed, and a verified result is made only by <see cref="FromCryptographicCheck"/>,
+/// which runs the key's signature check itself. So a policy check that forgets to say why it failed
+/// cannot produce something that reads as valid.
+/// </summary>
 public sealed record SignatureVerificationResult
 {
-    public bool IsValid => Failure == SignatureFailure.None;
+    private SignatureVerificationResult(SignatureScheme scheme, SignatureFailure? failure, string? message, string? keyId)
+    {
+        Scheme = scheme;
+        Failure = failure;
+        Message = message;
+        KeyId = keyId;
+    }
 
-    public required SignatureScheme Scheme { get; init; }
+    /// <summary>True only when the cryptographic check passed after every policy check.</summary>
+    public bool IsValid => Failure is null;
+
+    public SignatureScheme Scheme { get; }
 
     /// <summary>The key id that signed (only meaningful when valid).</summary>
-    public string? KeyId { get; init; }
+    public string? KeyId { get; }
 
-    public HttpSignatureAlgorithm Algorithm { get; init; }
+    /// <summary>The algorithm that verified (<see cref="HttpSignatureAlgorithm.Unknown"/> on failure).</summary>
+    public HttpSignatureAlgorithm Algorithm { get; private init; }
 
     /// <summary>Covered components as signed: cavage header names (<c>(request-target)</c>, <c>host</c>...)
-    /// or RFC 9421 component identifiers (<c>"@method"</c>, <c>"content-digest"</c>...).</summary>
-    public IReadOnlyList<string> CoveredComponents { get; init; } = [];
+    /// or RFC 9421 component identifiers (<c>"@method"</c>, <c>"content-digest"</c>...). Empty on failure.</summary>
+    public IReadOnlyList<string> CoveredComponents { get; private init; } = [];
 
     /// <summary>When the signature says it was made (Date header or <c>created</c>).</summary>
-    public DateTimeOffset? SignedAt { get; init; }
+    public DateTimeOffset? SignedAt { get; private init; }
 
-    public SignatureFailure Failure { get; init; }
+    /// <summary>Why the signature was refused; null exactly when <see cref="IsValid"/>.</summary>
+    public SignatureFailure? Failure { get; }
 
-    /// <summary>Human-readable reason; safe to log, never contains key material.</summary>
-    public string? Message { get; init; }
+    /// <summary>Human-readable reason; safe to log, never contains key material. Null when valid.</summary>
+    public string? Message { get; }
 
     internal static SignatureVerificationResult Fail(SignatureScheme scheme, SignatureFailure failure, string message, string? keyId = null) =>
-        new() { Scheme = scheme, Failure = failure, Message = message, KeyId = keyId };
+        new(scheme, failure, message, keyId);
+
+    /// <summary>
+    /// The only way to a valid result: checks <paramref name="signature"/> over the UTF-8 bytes of
+    /// <paramref name="signatureBase"/> with each candidate algorithm; valid when one verifies, otherwise
+    /// <see cref="SignatureFailure.InvalidSignature"/>. Callers run every policy check before this.
+    /// </summary>
+    internal static SignatureVerificationResult FromCryptographicCheck(SignatureScheme scheme, VerificationKey key, IReadOnlyList<HttpSignatureAlgorithm> algorithms,
+        string signatureBase, byte[] signature, IReadOnlyList<string> covered, DateTimeOffset? signedAt)
+    {
+        var data = Encoding.UTF8.GetBytes(signatureBase);
+        foreach (var algorithm in algorithms)
+        {
+            if (key.Verify(algorithm, data, signature))
+            {
+                return new SignatureVerificationResult(scheme, null, null, key.KeyId)
+                {
+                    Algorithm = algorithm,
+                    CoveredComponents = covered,
+                    SignedAt = signedAt,
+                };
+            }
+        }
+
+        return Fail(scheme, SignatureFailure.InvalidSignature, "The signature does not verify.", key.KeyId);
+    }
 }

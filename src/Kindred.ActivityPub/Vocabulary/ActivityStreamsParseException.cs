@@ -11,6 +11,12 @@ public enum ParseFailure
     TooDeep,
     NotAnObject,
     WrongKind,
+
+    /// <summary>A string is not valid UTF-8, or escapes an unpaired surrogate (RFC 8259 §8).</summary>
+    InvalidText,
+
+    /// <summary>An object has the same property twice (RFC 8259 §4: its meaning is undefined).</summary>
+    DuplicateProperty,
 }
 
 /// <summary>The only exception <see cref="ActivityStreamsParser"/> throws for bad input.</summary>

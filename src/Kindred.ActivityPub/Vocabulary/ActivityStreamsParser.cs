@@ -47,6 +47,13 @@ public sealed class ActivityStreamsParser(ActivityStreamsParserOptions? options 
             throw new ActivityStreamsParseException(ParseFailure.TooLarge, $"Document is {utf8Json.Length} bytes; the limit is {Options.MaxBytes}.");
         }
 
+        // Before the tolerant reader sees anything: invalid text and duplicate properties are refused
+        // outright (System.Text.Json would accept both here and throw, or pick one, later).
+        if (StrictJson.Check(utf8Json, Options.MaxDepth) is { } refused)
+        {
+            throw new ActivityStreamsParseException(refused.Failure, refused.Message);
+        }
+
         JsonElement root;
         try
         {
@@ -81,7 +88,16 @@ public sealed class ActivityStreamsParser(ActivityStreamsParserOptions? options 
             throw new ActivityStreamsParseException(ParseFailure.NotAnObject, "An ActivityStreams document is a JSON object.");
         }
 
-        return ParseEntity(element.Clone(), 0);
+        try
+        {
+            return ParseEntity(element.Clone(), 0);
+        }
+        catch (InvalidOperationException ex)
+        {
+            // Only reachable for an element parsed elsewhere: System.Text.Json throws this when a string
+            // holds invalid UTF-8 or an unpaired surrogate (the byte overloads refuse those up front).
+            throw new ActivityStreamsParseException(ParseFailure.InvalidText, "A JSON string is not valid Unicode.", ex);
+        }
     }
 
     public AsActivity ParseActivity(ReadOnlySpan<byte> utf8Json) => Parse(utf8Json) as AsActivity

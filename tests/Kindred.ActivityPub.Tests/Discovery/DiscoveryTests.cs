@@ -55,6 +55,11 @@ public sealed class DiscoveryTests
         Assert.Equal(new Uri("https://y.example/u/x"), jrd.ActorId);
         Assert.Throws<FormatException>(() => Jrd.Parse("""{"links":[]}"""u8));
         Assert.Throws<FormatException>(() => Jrd.Parse("not json"u8));
+
+        // Text System.Text.Json parses but cannot read is "not a JRD" too, not an InvalidOperationException.
+        Assert.Throws<FormatException>(() => Jrd.Parse("""{"subject":"acct:\uD800@y.example"}"""u8));
+        Assert.Throws<FormatException>(() => Jrd.Parse([.. "{\"subject\":\"acct:x@y.example\",\"aliases\":[\""u8, 0xFF, .. "\"]}"u8]));
+        Assert.Throws<FormatException>(() => Jrd.Parse([.. "{\"subject\":\"acct:x@y.example\",\"links\":[{\"rel\":\"self\",\"href\":\""u8, 0xC0, 0xAF, .. "\"}]}"u8]));
     }
 
     [Fact]

@@ -97,6 +97,48 @@ public abstract class InboxTests<T>(T fixture) : IClassFixture<T> where T : Serv
     }
 
     [Fact]
+    public async Task Invalid_utf8_unpaired_surrogates_and_duplicate_properties_get_400_not_500()
+    {
+        using var remote = new FakeRemote();
+        var member = await NewMemberAsync();
+        var follow = JsonOutput.Serialize(remote.Follow(member));
+        byte[] Spliced(string marker, byte[] bytes)
+        {
+            // Into the value of "type", which every reader of the activity reads.
+            var at = follow.IndexOf("\"type\":\"" + marker, StringComparison.Ordinal) + "\"type\":\"".Length;
+            return [.. Encoding.UTF8.GetBytes(follow[..at]), .. bytes, .. Encoding.UTF8.GetBytes(follow[at..])];
+        }
+
+        byte[][] hostile =
+        [
+            Spliced("Follow", [0xFF, 0xFE]),                                  // not UTF-8 at all
+            Spliced("Follow", [0xED, 0xA0, 0x80]),                            // a UTF-8-encoded surrogate
+            Spliced("Follow", [0xC0, 0xAF]),                                  // overlong
+            Spliced("Follow", "\\uD800"u8.ToArray()),                         // lone high surrogate escape
+            Spliced("Follow", "\\uDC00"u8.ToArray()),                         // lone low surrogate escape
+            Encoding.UTF8.GetBytes(follow.Replace("\"type\"", "\"\\uD800\":1,\"type\"", StringComparison.Ordinal)), // in a name
+            Encoding.UTF8.GetBytes(follow[..^1] + ",\"actor\":\"https://elsewhere.example/users/mallory\"}"),          // two actors
+            Encoding.UTF8.GetBytes(follow[..^1] + ",\"\\u0061ctor\":\"https://elsewhere.example/users/mallory\"}"),   // the same, escaped
+            Encoding.UTF8.GetBytes(follow[..^1] + ",\"instrument\":[{\"id\":\"https://a.example/1\",\"id\":\"x\"}]}"),   // nested
+        ];
+
+        foreach (var body in hostile)
+        {
+            var response = await remote.PostSignedAsync(SharedInbox, body);
+            Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+            var problem = await response.Content.ReadAsStringAsync();
+            Assert.Contains("Not an ActivityStreams activity", problem, StringComparison.Ordinal);
+            Assert.DoesNotContain("   at ", problem, StringComparison.Ordinal); // no stack trace
+        }
+
+        await using var c = await Server.Get<Database>().OpenAsync();
+        Assert.Equal(0, await c.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM inbox_activities WHERE actor_id = @a", new { a = remote.ActorId.AbsoluteUri }));
+
+        // The same activity without the damage is accepted.
+        Assert.Equal(HttpStatusCode.Accepted, (await remote.PostSignedAsync(SharedInbox, follow)).StatusCode);
+    }
+
+    [Fact]
     public async Task Oversized_bodies_get_413_and_malformed_or_too_deep_json_400_and_the_server_stays_healthy()
     {
         using var remote = new FakeRemote();

@@ -73,9 +73,12 @@ public sealed class FakeRemote : IDisposable
         ActivityJson.Follow(new Uri(id ?? $"{Origin}activities/{Guid.NewGuid():N}"), ActorId, target);
 
     /// <summary>POSTs <paramref name="body"/> to <paramref name="url"/> signed with harriet's key.</summary>
-    public async Task<HttpResponseMessage> PostSignedAsync(Uri url, string body, TimeProvider? signingTime = null, Action<HttpRequestMessage>? tamper = null, SigningKey? key = null)
+    public Task<HttpResponseMessage> PostSignedAsync(Uri url, string body, TimeProvider? signingTime = null, Action<HttpRequestMessage>? tamper = null, SigningKey? key = null) =>
+        PostSignedAsync(url, Encoding.UTF8.GetBytes(body), signingTime, tamper, key);
+
+    /// <summary>POSTs exactly these bytes (which need not be valid UTF-8), correctly signed with harriet's key.</summary>
+    public async Task<HttpResponseMessage> PostSignedAsync(Uri url, byte[] bytes, TimeProvider? signingTime = null, Action<HttpRequestMessage>? tamper = null, SigningKey? key = null)
     {
-        var bytes = Encoding.UTF8.GetBytes(body);
         var signable = SignableRequest.Create("POST", url, bytes, contentType: "application/activity+json");
         var signed = new CavageSigner(signingTime ?? TimeProvider.System).Sign(signable, key ?? _key);
         using var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = new ByteArrayContent(bytes) };

@@ -9,7 +9,8 @@ namespace Kindred.Server.Federation.Inbox;
 /// <summary>
 /// The inbox request itself, and nothing more (no domain work): bound the body, check the signature and that the
 /// signer may speak for the activity's actor, store the raw activity, answer 202 and wake the worker.
-/// Unsigned or invalid signatures: 401. Malformed JSON or not an activity: 400. Too large: 413.
+/// Unsigned or invalid signatures: 401. Malformed JSON (invalid UTF-8, unpaired surrogates, duplicate properties) or not
+/// an activity: 400. Too large: 413.
 /// </summary>
 public sealed class InboxReceiver(RequestVerifier verifier, InboxStore store, InboxSignal signal, ActorUrls urls, IOptions<FederationOptions> options, ILogger<InboxReceiver> logger)
 {
@@ -43,6 +44,9 @@ public sealed class InboxReceiver(RequestVerifier verifier, InboxStore store, In
         }
         catch (ActivityStreamsParseException ex)
         {
+            // Hostile or broken bodies (invalid JSON or UTF-8, unpaired surrogates, duplicate properties, too deep):
+            // one short line each, no stack trace, however many arrive.
+            logger.LogInformation("Inbox refused a body from {Remote}: {Reason}", http.Connection.RemoteIpAddress, ex.Reason);
             return Problem(StatusCodes.Status400BadRequest, "Not an ActivityStreams activity: " + ex.Message);
         }
 
