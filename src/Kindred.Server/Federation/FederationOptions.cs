@@ -32,6 +32,12 @@ public sealed class FederationOptions
     /// <summary>How long a fetched remote actor and its keys are trusted before being fetched again, in minutes.</summary>
     public int ActorCacheMinutes { get; set; } = 24 * 60;
 
+    /// <summary>
+    /// Most remote actors, and most remote keys, kept in memory (least recently used go first); older ones are read
+    /// from the database again. Each entry is a few hundred bytes (actors) to about two kilobytes (RSA keys).
+    /// </summary>
+    public int ResolverCacheEntries { get; set; } = 1000;
+
     /// <summary>How often an inbox activity is tried before it is marked failed.</summary>
     public int InboxMaxAttempts { get; set; } = 5;
 
@@ -63,6 +69,12 @@ public sealed class FederationOptionsValidator : IValidateOptions<FederationOpti
             errors.Add($"{FederationOptions.Section}:RemoteGroupRefreshMinutes must be 0 (no scheduled refresh) or between {MinRemoteGroupRefreshMinutes} " +
                        $"and {MaxRemoteGroupRefreshMinutes} (30 days); it is {o.RemoteGroupRefreshMinutes}. " +
                        "The default is 1440 (once a day), e.g. Kindred__Federation__RemoteGroupRefreshMinutes=1440");
+        }
+
+        if (o.ResolverCacheEntries is < 10 or > 1_000_000)
+        {
+            errors.Add($"{FederationOptions.Section}:ResolverCacheEntries must be between 10 and 1000000; it is {o.ResolverCacheEntries}. " +
+                       "The default is 1000, e.g. Kindred__Federation__ResolverCacheEntries=1000");
         }
 
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);

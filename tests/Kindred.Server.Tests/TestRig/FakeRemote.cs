@@ -55,7 +55,11 @@ public sealed class FakeRemote : IDisposable
         PublicKeyPem = _key.ExportPublicKeyPem(),
     });
 
-    public void ServeActor()
+    /// <summary>harriet's public key as PEM.</summary>
+    public string PublicKeyPem => _key.ExportPublicKeyPem();
+
+    /// <summary>Serves harriet's actor document (as <paramref name="contentType"/>, changed by <paramref name="edit"/>).</summary>
+    public void ServeActor(string contentType = "application/activity+json", Action<JsonObject>? edit = null)
     {
         var document = ActorDocument();
         if (_withoutInbox)
@@ -63,10 +67,20 @@ public sealed class FakeRemote : IDisposable
             document.Remove("inbox");
         }
 
+        edit?.Invoke(document);
         Server.Given(Request.Create().WithPath(ActorId.AbsolutePath).UsingGet())
-            .RespondWith(Response.Create().WithStatusCode(200).WithHeader("Content-Type", "application/activity+json").WithBody(JsonOutput.Serialize(document)));
+            .RespondWith(Response.Create().WithStatusCode(200).WithHeader("Content-Type", contentType).WithBody(JsonOutput.Serialize(document)));
         Server.Given(Request.Create().WithPath(Inbox.AbsolutePath).UsingPost()).RespondWith(Response.Create().WithStatusCode(202));
     }
+
+    /// <summary>Serves <paramref name="document"/> at <paramref name="path"/> on this origin.</summary>
+    public void Serve(string path, JsonObject document, string contentType = "application/activity+json") =>
+        Server.Given(Request.Create().WithPath(path).UsingGet())
+            .RespondWith(Response.Create().WithStatusCode(200).WithHeader("Content-Type", contentType).WithBody(JsonOutput.Serialize(document)));
+
+    /// <summary>harriet's account is deleted: her actor URL answers 410 Gone from now on.</summary>
+    public void ServeGone() =>
+        Server.Given(Request.Create().WithPath(ActorId.AbsolutePath).UsingGet()).RespondWith(Response.Create().WithStatusCode(410));
 
     public JsonObject Follow(Uri target, string? id = null) =>
         ActivityJson.Follow(new Uri(id ?? $"{Origin}activities/{Guid.NewGuid():N}"), ActorId, target);

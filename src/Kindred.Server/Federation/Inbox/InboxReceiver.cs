@@ -79,6 +79,11 @@ public sealed class InboxReceiver(RequestVerifier verifier, InboxStore store, In
             return Problem(StatusCodes.Status401Unauthorized, "The signing key does not belong to the activity's actor.");
         }
 
+        if (selfDelete)
+        {
+            await verifier.RevokeActorAsync(actor, ct);
+        }
+
         var activityId = activity.Id?.AbsoluteUri ?? "urn:kindred:sha256:" + Convert.ToHexStringLower(SHA256.HashData(body));
         var objectType = activity.Object?.Embedded?.Type;
         await store.AddAsync(activityId, actor.AbsoluteUri, activity.Type, string.IsNullOrEmpty(objectType) ? null : objectType,

@@ -96,6 +96,12 @@ public sealed class RequestVerifier(HttpSignatureVerifier verifier, ActorResolve
         return VerifyResult(verifier.Verify(request, cached.Key.Key), cached.Key);
     }
 
+    /// <summary>
+    /// An actor deleted itself (a verified Delete): its keys are revoked now, not when the worker gets to the Delete,
+    /// so nothing more verifies with them in between.
+    /// </summary>
+    public Task RevokeActorAsync(Uri actor, CancellationToken ct) => resolver.ForgetActorAsync(actor, ct);
+
     private (VerifiedSigner?, string?) VerifyResult(SignatureVerificationResult result, RemoteKey key)
     {
         if (!result.IsValid)
