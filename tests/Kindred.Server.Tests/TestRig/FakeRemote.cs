@@ -85,17 +85,30 @@ public sealed class FakeRemote : IDisposable
     public JsonObject Follow(Uri target, string? id = null) =>
         ActivityJson.Follow(new Uri(id ?? $"{Origin}activities/{Guid.NewGuid():N}"), ActorId, target);
 
-    /// <summary>POSTs <paramref name="body"/> to <paramref name="url"/> signed with harriet's key.</summary>
-    public async Task<HttpResponseMessage> PostSignedAsync(Uri url, string body, TimeProvider? signingTime = null, Action<HttpRequestMessage>? tamper = null, SigningKey? key = null)
+    /// <summary>
+    /// POSTs <paramref name="body"/> to <paramref name="url"/> signed with harriet's key (draft-cavage, or RFC 9421 when
+    /// <paramref name="rfc9421"/>). With <paramref name="signedFor"/> the signature (and the Host header sent) is for that
+    /// URL instead: a delivery made to another server, replayed here.
+    /// </summary>
+    public async Task<HttpResponseMessage> PostSignedAsync(Uri url, string body, TimeProvider? signingTime = null, Action<HttpRequestMessage>? tamper = null,
+        SigningKey? key = null, Uri? signedFor = null, bool rfc9421 = false)
     {
         var bytes = Encoding.UTF8.GetBytes(body);
-        var signable = SignableRequest.Create("POST", url, bytes, contentType: "application/activity+json");
-        var signed = new CavageSigner(signingTime ?? TimeProvider.System).Sign(signable, key ?? _key);
+        var target = signedFor ?? url;
+        var signable = SignableRequest.Create("POST", target, bytes, contentType: "application/activity+json");
+        var signed = rfc9421
+            ? new Rfc9421Signer(signingTime ?? TimeProvider.System).Sign(signable, key ?? _key)
+            : new CavageSigner(signingTime ?? TimeProvider.System).Sign(signable, key ?? _key);
         using var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = new ByteArrayContent(bytes) };
         request.Content.Headers.TryAddWithoutValidation("Content-Type", "application/activity+json");
         foreach (var (name, value) in signed)
         {
             request.Headers.TryAddWithoutValidation(name, value);
+        }
+
+        if (signedFor is not null)
+        {
+            request.Headers.Host = signedFor.IsDefaultPort ? signedFor.IdnHost : $"{signedFor.IdnHost}:{signedFor.Port}";
         }
 
         tamper?.Invoke(request);

@@ -36,6 +36,9 @@ public sealed class KindredTestServer : IAsyncDisposable
     /// <summary>The configuration this server was started with (to start another on the same data).</summary>
     public Dictionary<string, string?> Settings { get; }
 
+    /// <summary>Where the server listens when that is not its PublicUrl (behind a simulated reverse proxy).</summary>
+    public const string ListenUrlSetting = "Test:ListenUrl";
+
     /// <summary>Settings every test server shares: fast password hashing, no sign-in rate limit unless a test sets one.</summary>
     public static Dictionary<string, string?> BaseSettings(string dataDirectory) => new()
     {
@@ -82,8 +85,11 @@ public sealed class KindredTestServer : IAsyncDisposable
             settings["Kindred:PublicUrl"] = publicUrl;
         }
 
-        // A deliberately malformed PublicUrl (configuration tests) still needs somewhere to listen.
-        var address = Uri.TryCreate(publicUrl, UriKind.Absolute, out var parsed) && parsed.Port > 0 ? parsed : new Uri($"http://127.0.0.1:{FreePort()}");
+        // A deliberately malformed PublicUrl (configuration tests) still needs somewhere to listen; "Test:ListenUrl" is where
+        // a server behind a (simulated) reverse proxy listens while its PublicUrl names the proxy.
+        var address = settings.TryGetValue(ListenUrlSetting, out var listen) && listen is not null ? new Uri(listen)
+            : Uri.TryCreate(publicUrl, UriKind.Absolute, out var parsed) && parsed.Port > 0 && parsed.Scheme == "http" ? parsed
+            : new Uri($"http://127.0.0.1:{FreePort()}");
         var app = KindredApp.Build(["--urls", $"http://{address.Host}:{address.Port}"], b =>
         {
             b.Configuration.AddInMemoryCollection(settings);
