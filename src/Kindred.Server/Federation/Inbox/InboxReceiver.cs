@@ -23,10 +23,12 @@ public sealed class InboxReceiver(RequestVerifier verifier, InboxStore store, In
             return Problem(StatusCodes.Status413PayloadTooLarge, "The activity is too large.");
         }
 
-        var body = await ReadCappedAsync(http.Request.Body, max, ct);
+        var (body, refused) = await ReadCappedAsync(http.Request.Body, max, ct);
         if (body is null)
         {
-            return Problem(StatusCodes.Status413PayloadTooLarge, "The activity is too large.");
+            return refused == StatusCodes.Status413PayloadTooLarge
+                ? Problem(StatusCodes.Status413PayloadTooLarge, "The activity is too large.")
+                : Problem(StatusCodes.Status400BadRequest, "The request body could not be read.");
         }
 
         var signable = RequestVerifier.ToSignable(http.Request, body);
@@ -95,23 +97,35 @@ public sealed class InboxReceiver(RequestVerifier verifier, InboxStore store, In
 
     private static Microsoft.AspNetCore.Http.HttpResults.ProblemHttpResult Problem(int status, string detail) => TypedResults.Problem(detail: detail, statusCode: status);
 
-    /// <summary>Reads at most <paramref name="max"/> bytes; null when there is more.</summary>
-    private static async Task<byte[]?> ReadCappedAsync(Stream stream, int max, CancellationToken ct)
+    /// <summary>
+    /// Reads at most <paramref name="max"/> bytes; null with 413 when there is more, null with 400 when the body is
+    /// malformed (e.g. broken chunked encoding). A chunked body has no length to check
+    /// first, and Kestrel, reading ahead, may hit its own request size limit (<c>Kindred:Security:MaxRequestBodyBytes</c>)
+    /// before we have read our cap: that is "too large" too, not a server error.
+    /// </summary>
+    private static async Task<(byte[]? Body, int Status)> ReadCappedAsync(Stream stream, int max, CancellationToken ct)
     {
         using var buffer = new MemoryStream();
         var chunk = new byte[16 * 1024];
         int read;
-        while ((read = await stream.ReadAsync(chunk, ct)) > 0)
+        try
         {
-            if (buffer.Length + read > max)
+            while ((read = await stream.ReadAsync(chunk, ct)) > 0)
             {
-                return null;
-            }
+                if (buffer.Length + read > max)
+                {
+                    return (null, StatusCodes.Status413PayloadTooLarge);
+                }
 
-            buffer.Write(chunk, 0, read);
+                buffer.Write(chunk, 0, read);
+            }
+        }
+        catch (BadHttpRequestException ex)
+        {
+            return (null, ex.StatusCode == StatusCodes.Status413PayloadTooLarge ? ex.StatusCode : StatusCodes.Status400BadRequest);
         }
 
-        return buffer.ToArray();
+        return (buffer.ToArray(), StatusCodes.Status200OK);
     }
 }
 
