@@ -7,10 +7,13 @@ namespace Kindred.Server.Federation.Inbox;
 
 /// <summary>
 /// The inbox request itself, and nothing more (no domain work): bound the body, check the signature and that the
-/// signer may speak for the activity's actor, store the raw activity, answer 202 and wake the worker.
-/// Unsigned or invalid signatures: 401. Malformed JSON or not an activity: 400. Too large: 413.
+/// signer may speak for the activity's actor, hold the sender to its allowance (<see cref="InboxLimits"/>), store
+/// the raw activity when it concerns someone here (<see cref="InboxRelevance"/>), answer 202 and wake the worker.
+/// Unsigned or invalid signatures: 401. Malformed JSON or not an activity: 400. Too large: 413. Over the sender's
+/// allowance: 429 with Retry-After. Concerning no one here: 202, not stored.
 /// </summary>
-public sealed class InboxReceiver(RequestVerifier verifier, InboxStore store, InboxSignal signal, ActorUrls urls, IOptions<FederationOptions> options, ILogger<InboxReceiver> logger)
+public sealed class InboxReceiver(RequestVerifier verifier, InboxStore store, InboxSignal signal, InboxLimits limits, InboxRelevance relevance,
+    ActorUrls urls, IOptions<FederationOptions> options, ILogger<InboxReceiver> logger)
 {
     private readonly ActivityStreamsParser _parser = new(new ActivityStreamsParserOptions { MaxDepth = 32, MaxBytes = options.Value.MaxInboxBodyBytes });
 
@@ -86,6 +89,22 @@ public sealed class InboxReceiver(RequestVerifier verifier, InboxStore store, In
             await verifier.RevokeActorAsync(actor, ct);
         }
 
+        if (limits.TryAcquire(actor) is { } limited)
+        {
+            return TooMany(http, limited);
+        }
+
+        if (!await relevance.ConcernsUsAsync(activity, actor, ct))
+        {
+            limits.Ignored(actor);
+            return TypedResults.Accepted((string?)null);
+        }
+
+        if (limits.TryStore(actor, body.Length) is { } full)
+        {
+            return TooMany(http, full);
+        }
+
         var activityId = activity.Id?.AbsoluteUri ?? "urn:kindred:sha256:" + Convert.ToHexStringLower(SHA256.HashData(body));
         var objectType = activity.Object?.Embedded?.Type;
         await store.AddAsync(activityId, actor.AbsoluteUri, activity.Type, string.IsNullOrEmpty(objectType) ? null : objectType,
@@ -93,6 +112,12 @@ public sealed class InboxReceiver(RequestVerifier verifier, InboxStore store, In
         signal.Notify();
 
         return TypedResults.Accepted((string?)null);
+    }
+
+    private static Microsoft.AspNetCore.Http.HttpResults.ProblemHttpResult TooMany(HttpContext http, InboxRefusal refusal)
+    {
+        http.Response.Headers.RetryAfter = ((int)Math.Ceiling(Math.Max(1, refusal.RetryAfter.TotalSeconds))).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return Problem(StatusCodes.Status429TooManyRequests, refusal.Reason);
     }
 
     private static Microsoft.AspNetCore.Http.HttpResults.ProblemHttpResult Problem(int status, string detail) => TypedResults.Problem(detail: detail, statusCode: status);
