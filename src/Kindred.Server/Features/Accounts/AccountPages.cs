@@ -24,7 +24,12 @@ public static class AccountPages
 
             var username = Forms.Value(form, "username");
             var returnUrl = Forms.SafeReturnUrl(Forms.Value(form, "returnUrl"));
-            var result = await signIn.CheckAsync(username, Forms.Value(form, "password"), http.RequestAborted);
+            var result = await signIn.CheckAsync(username, Forms.Value(form, "password"), http.Connection.RemoteIpAddress, http.RequestAborted);
+            if (result.Outcome == SignInOutcome.Throttled)
+            {
+                return TooManyRequests.Result(http, result.RetryAfter ?? TimeSpan.FromMinutes(1), SignIn.Describe(result));
+            }
+
             if (result.Outcome != SignInOutcome.Success)
             {
                 return await SignInPage(http, pages, returnUrl, username, SignIn.Describe(result), StatusCodes.Status400BadRequest);

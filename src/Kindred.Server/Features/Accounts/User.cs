@@ -34,6 +34,7 @@ public sealed record User
     public string? RegistrationReason { get; init; }
     public int FailedSignIns { get; init; }
     public DateTimeOffset? LockedUntil { get; init; }
+    public DateTimeOffset? LastFailedSignInAt { get; init; }
     public DateTimeOffset? LastSignInAt { get; init; }
 
     public bool IsAdmin => Role == Roles.Admin;
