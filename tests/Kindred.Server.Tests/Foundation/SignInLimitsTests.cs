@@ -99,15 +99,15 @@ internal static class Address
     public static string NextV6Prefix() => $"2001:db8:{Interlocked.Increment(ref _next):x}:1:0:0:0";
 }
 
-/// <summary>Lockouts without the per-account and per-address rates in the way (they have their own tests).</summary>
+/// <summary>Lockouts (default counts) without the per-account and per-address rates in the way (they have their own tests).</summary>
 public abstract class LockoutServer<TBase> : ServerFixture where TBase : ServerFixture, new()
 {
     public override DatabaseKind Database => new TBase().Database;
 
     protected override void Configure(Dictionary<string, string?> settings)
     {
-        settings["Kindred:Security:SignInAttemptsPerAccountPerMinute"] = "10000";
-        settings["Kindred:Security:SignInBurstPerAddress"] = "10000";
+        settings["Kindred:Security:MaxFailedSignIns"] = "5";
+        settings["Kindred:Security:MaxFailedSignInsPerAccount"] = "20";
     }
 }
 
@@ -125,6 +125,8 @@ public sealed class DefaultLimitsServer : SqliteServer
     protected override void Configure(Dictionary<string, string?> settings)
     {
         settings["Kindred:Security:SignInAttemptsPerMinute"] = "30";
+        settings["Kindred:Security:SignInBurstPerAddress"] = "60";
+        settings["Kindred:Security:SignInAttemptsPerAccountPerMinute"] = "10";
         settings["Kindred:Security:MaxConcurrentPasswordHashes"] = "2";
     }
 }

@@ -39,13 +39,15 @@ public sealed class KindredTestServer : IAsyncDisposable
     /// <summary>Where the server listens when that is not its PublicUrl (behind a simulated reverse proxy).</summary>
     public const string ListenUrlSetting = "Test:ListenUrl";
 
-    /// <summary>Settings every test server shares: fast password hashing, no sign-in rate limit unless a test sets one.</summary>
+    /// <summary>Settings every test server shares: fast password hashing, no sign-in rate limits unless a test sets them.</summary>
     public static Dictionary<string, string?> BaseSettings(string dataDirectory) => new()
     {
         ["Kindred:DataDirectory"] = dataDirectory,
         ["Kindred:Security:Argon2MemoryKiB"] = "8192",
         ["Kindred:Security:Argon2Passes"] = "1",
         ["Kindred:Security:SignInAttemptsPerMinute"] = "10000",
+        ["Kindred:Security:SignInBurstPerAddress"] = "10000",
+        ["Kindred:Security:SignInAttemptsPerAccountPerMinute"] = "10000",
         ["Kindred:Registration:Mode"] = "open",
         ["Logging:LogLevel:Default"] = "Warning",
         ["Logging:LogLevel:Kindred"] = "Warning",
