@@ -9,6 +9,8 @@ using Kindred.Server.Hosting;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Kindred.Server.Web;
+using Kindred.Server.Configuration;
 
 namespace Kindred.Benchmarks;
 

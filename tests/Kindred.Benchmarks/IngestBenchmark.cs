@@ -13,6 +13,8 @@ using Microsoft.Extensions.Logging;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Kindred.Server.Web;
+using Kindred.Server.Configuration;
 
 namespace Kindred.Benchmarks;
 

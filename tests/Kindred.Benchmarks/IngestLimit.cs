@@ -7,6 +7,7 @@ using Kindred.ActivityPub.Vocabulary;
 using Kindred.Server.Data;
 using Kindred.Server.Federation.Inbox;
 using Microsoft.Extensions.Logging.Abstractions;
+using Kindred.Server.Web;
 
 namespace Kindred.Benchmarks;
 

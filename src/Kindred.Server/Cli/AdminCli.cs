@@ -4,6 +4,8 @@ using Kindred.Server.Data;
 using Kindred.Server.Features.Accounts;
 using Kindred.Server.Hosting;
 using Microsoft.Extensions.Options;
+using Kindred.Server.Web;
+using Kindred.Server.Configuration;
 
 namespace Kindred.Server.Cli;
 
@@ -118,12 +120,15 @@ public static class AdminCli
         migrate.SetAction((parse, ct) => WithServices(configArgs, stderr, async services =>
         {
             var applied = await services.GetRequiredService<Migrator>().MigrateAsync(ct);
+            await services.VerifyKeyRingAsync(services.GetRequiredService<ILoggerFactory>().CreateLogger("Kindred"), ct);
             await stdout.WriteLineAsync(applied.Count == 0
                 ? "The database is up to date."
                 : $"Applied {applied.Count} migration(s): {string.Join(", ", applied.Select(m => $"{m.Version:D4}_{m.Name}"))}.");
             return 0;
-        }, migrate: false));
+        }, checkSchema: false));
         admin.Subcommands.Add(migrate);
+
+        BackupCommands.AddTo(admin, configArgs, stdout, stderr);
 
         var config = new InvocationConfiguration { Output = stdout, Error = stderr };
         return await root.Parse(args).InvokeAsync(config);
@@ -136,15 +141,20 @@ public static class AdminCli
         return a.StartsWith("--", StringComparison.Ordinal) && colon > 0 && (eq < 0 || colon < eq);
     }
 
-    private static async Task<int> WithServices(string[] configArgs, TextWriter stderr, Func<IServiceProvider, Task<int>> action, bool migrate = true)
+    /// <summary>
+    /// Runs a command with the server's services. Only <c>admin migrate</c> changes the schema: every other command needs the
+    /// schema this version knows (<paramref name="checkSchema"/>) and stops with "run admin migrate" otherwise.
+    /// </summary>
+    private static async Task<int> WithServices(string[] configArgs, TextWriter stderr, Func<IServiceProvider, Task<int>> action, bool checkSchema = true)
     {
         try
         {
             await using var app = KindredApp.Build(configArgs);
             _ = app.Services.GetRequiredService<IOptions<KindredOptions>>().Value;
-            if (migrate)
+            if (checkSchema)
             {
-                await app.Services.GetRequiredService<Migrator>().MigrateAsync();
+                await app.Services.GetRequiredService<Migrator>().EnsureCurrentAsync();
+                await app.Services.VerifyKeyRingAsync(app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Kindred"));
             }
 
             return await action(app.Services);
@@ -158,6 +168,11 @@ public static class AdminCli
         {
             await stderr.WriteLineAsync("error: the database could not be reached or updated: " + ex.Message);
             return 3;
+        }
+        catch (Exception ex) when (StartupErrors.Describe(ex) is { } line)
+        {
+            await stderr.WriteLineAsync(line);
+            return StartupErrors.ExitCode;
         }
     }
 

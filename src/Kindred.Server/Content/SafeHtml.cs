@@ -1,6 +1,7 @@
 using Ganss.Xss;
 using Kindred.Server.Theming;
 using Markdig;
+using Kindred.Server.Web;
 
 namespace Kindred.Server.Content;
 

@@ -1,6 +1,7 @@
 using System.Data.Common;
 using Microsoft.Data.Sqlite;
 using Npgsql;
+using Kindred.Server.Web;
 
 namespace Kindred.Server.Data;
 
@@ -18,6 +19,10 @@ public sealed class Database : IAsyncDisposable
     // taken lock and sleeping in the busy handler (whose waits grow to 100 ms, the tail of every busy moment).
     private readonly SemaphoreSlim? _sqliteWriter;
     private static readonly TimeSpan WriterTimeout = TimeSpan.FromSeconds(30);
+
+    // Work to run once a transaction has committed (wake a worker for the jobs it wrote). Keyed by the transaction
+    // object; a rolled-back transaction's entries go with it.
+    private readonly System.Runtime.CompilerServices.ConditionalWeakTable<DbTransaction, List<Action>> _afterCommit = new();
 
     public Database(Dialect dialect, string connectionString)
     {
@@ -92,13 +97,51 @@ public sealed class Database : IAsyncDisposable
             // SQLite: Microsoft.Data.Sqlite begins IMMEDIATE transactions by default, so a writer takes the write lock
             // up front instead of failing later with SQLITE_BUSY when upgrading from a read lock.
             await using var tx = await connection.BeginTransactionAsync(ct);
-            var result = await work(connection, tx);
-            await tx.CommitAsync(ct);
+            T result;
+            try
+            {
+                result = await work(connection, tx);
+                await tx.CommitAsync(ct);
+            }
+            catch
+            {
+                _afterCommit.Remove(tx);
+                throw;
+            }
+
+            if (_afterCommit.TryGetValue(tx, out var actions))
+            {
+                _afterCommit.Remove(tx);
+                foreach (var action in actions)
+                {
+                    action();
+                }
+            }
+
             return result;
         }
         finally
         {
             _sqliteWriter?.Release();
+        }
+    }
+
+    /// <summary>
+    /// Runs <paramref name="action"/> after <paramref name="tx"/> (opened by <see cref="InTransactionAsync{T}"/>) commits,
+    /// never if it rolls back. Whoever writes jobs in a caller's transaction registers the wake-up of their worker here,
+    /// so callers need not remember to. The same action registered twice for one transaction runs once.
+    /// </summary>
+    public void AfterCommit(DbTransaction tx, Action action)
+    {
+        ArgumentNullException.ThrowIfNull(tx);
+        ArgumentNullException.ThrowIfNull(action);
+        var actions = _afterCommit.GetOrCreateValue(tx);
+        lock (actions)
+        {
+            if (!actions.Contains(action))
+            {
+                actions.Add(action);
+            }
         }
     }
 

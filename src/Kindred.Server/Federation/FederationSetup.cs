@@ -8,6 +8,7 @@ using Kindred.Server.Federation.RemoteGroups;
 using Kindred.Server.Federation.Resolution;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using Kindred.Server.Web;
 
 namespace Kindred.Server.Federation;
 
@@ -30,6 +31,11 @@ public static class FederationSetup
         services.AddSingleton<GroupAnnouncer>();
         services.AddSingleton<GroupPublisher>();
         services.AddSingleton<ReactionPublisher>();
+        services.AddSingleton<FollowPublisher>();
+        services.AddSingleton<OutboxWriter>();
+        // Features record what changed; the one outbox writer turns it into activities (Features never call Federation).
+        services.AddSingleton(sp => new Features.Changes.ChangeLog(sp.GetRequiredService<OutboxWriter>().RecordAsync));
+        services.AddSingleton(sp => new Features.Groups.RemoteGroupDirectory(sp.GetRequiredService<RemoteGroupResolver>().ResolveAsync));
 
         // Signatures: what we send (draft-cavage, RSA) and what we accept (cavage and RFC 9421).
         services.AddSingleton(sp => new CavageSigner(sp.GetRequiredService<TimeProvider>()));
@@ -58,7 +64,6 @@ public static class FederationSetup
         services.AddSingleton<InboxReceiver>();
         services.AddSingleton<InboxDispatcher>();
         services.AddSingleton<FollowHandler>();
-        services.AddSingleton<Groups.RemoteMembers>();
         services.AddSingleton<GroupFollowHandler>();
         services.AddSingleton<Posts.RemotePosts>();
         services.AddSingleton<Groups.GroupInbox>();
@@ -77,15 +82,15 @@ public static class FederationSetup
         services.AddSingleton<RemoteReactions>();
 
         // Remote groups, local members: join by address, follow state, posts the groups Announce.
-        services.AddSingleton<RemoteGroupStore>();
         services.AddSingleton<RemoteGroupResolver>();
-        services.AddSingleton<RemoteMembership>();
         services.AddSingleton<AnnounceUnwrapper>();
         services.AddSingleton<RemoteGroupPublisher>();
         services.AddSingleton<RemoteGroupRefresher>();
         services.AddSingleton<RemoteGroupUpdateHandler>();
         services.AddHostedService<InboxWorker>();
-        services.AddHostedService<RemoteGroupRefreshWorker>();
+        // Stale remote groups are refreshed by a recurring job on the one job queue.
+        services.AddSingleton(sp => new Data.Jobs.JobHandler(RemoteGroupRefresher.RefreshJob,
+            (_, ct) => sp.GetRequiredService<RemoteGroupRefresher>().RunRefreshJobAsync(ct), RemoteGroupRefresher.RefreshEvery));
         return services;
     }
 

@@ -1,3 +1,4 @@
+using Kindred.Server.Web;
 using Dapper;
 using Kindred.Server.Data;
 using Kindred.Server.Features.Accounts;

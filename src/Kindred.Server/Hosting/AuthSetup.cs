@@ -1,3 +1,4 @@
+using Kindred.Server.Configuration;
 using System.Security.Claims;
 using System.Threading.RateLimiting;
 using Kindred.Server.Features.Accounts;
@@ -8,17 +9,13 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.Tokens;
+using Kindred.Server.Web;
 
 namespace Kindred.Server.Hosting;
 
 /// <summary>Cookie sign-in for the web, bearer tokens for the API, and the sign-in rate limit.</summary>
 public static class AuthSetup
 {
-    public const string ApiPolicy = "api";
-    public const string AdminPolicy = "admin";
-    public const string ApiAdminPolicy = "api-admin";
-    public const string SignInRateLimit = "sign-in";
-
     public static IServiceCollection AddKindredAuth(this IServiceCollection services, KindredOptions options)
     {
         var https = options.PublicUrl.StartsWith("https://", StringComparison.OrdinalIgnoreCase);
@@ -93,16 +90,16 @@ public static class AuthSetup
             });
 
         services.AddAuthorizationBuilder()
-            .AddPolicy(ApiPolicy, p => p.AddAuthenticationSchemes(JwtBearerDefaults.AuthenticationScheme).RequireAuthenticatedUser())
-            .AddPolicy(ApiAdminPolicy, p => p.AddAuthenticationSchemes(JwtBearerDefaults.AuthenticationScheme).RequireRole(Roles.Admin))
-            .AddPolicy(AdminPolicy, p => p.AddAuthenticationSchemes(CookieAuthenticationDefaults.AuthenticationScheme).RequireRole(Roles.Admin));
+            .AddPolicy(Policies.Api, p => p.AddAuthenticationSchemes(JwtBearerDefaults.AuthenticationScheme).RequireAuthenticatedUser())
+            .AddPolicy(Policies.ApiAdmin, p => p.AddAuthenticationSchemes(JwtBearerDefaults.AuthenticationScheme).RequireRole(Roles.Admin))
+            .AddPolicy(Policies.Admin, p => p.AddAuthenticationSchemes(CookieAuthenticationDefaults.AuthenticationScheme).RequireRole(Roles.Admin));
 
         // Sign-in and registration, per client address (an IPv4 address or an IPv6 /64): a generous burst and rate, so
         // a whole venue on one Wi-Fi is not one person. Per account limits and lockouts live in SignIn.
         services.AddRateLimiter(limiter =>
         {
             limiter.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
-            limiter.AddPolicy(SignInRateLimit, http =>
+            limiter.AddPolicy(Policies.SignInRateLimit, http =>
             {
                 var security = http.RequestServices.GetRequiredService<IOptions<KindredOptions>>().Value.Security;
                 return RateLimitPartition.GetTokenBucketLimiter(ClientAddress.Key(http.Connection.RemoteIpAddress), _ => new TokenBucketRateLimiterOptions

@@ -1,5 +1,6 @@
 using Kindred.Server.Data;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Kindred.Server.Web;
 
 namespace Kindred.Server.Hosting;
 

@@ -1,7 +1,9 @@
+using Kindred.Server.Configuration;
 using System.Net;
 using Kindred.Server.Data;
 using Kindred.Server.Federation;
 using Kindred.Server.Federation.Delivery;
+using Kindred.Server.Federation.Endpoints;
 using Kindred.Server.Features.Accounts;
 using Kindred.Server.Features.Admin;
 using Kindred.Server.Features.Groups;
@@ -16,6 +18,7 @@ using Microsoft.AspNetCore.DataProtection.KeyManagement;
 using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using Kindred.Server.Web;
 
 namespace Kindred.Server.Hosting;
 
@@ -31,12 +34,14 @@ public static class KindredApp
             ContentRootPath = AppContext.BaseDirectory,
         });
         configure?.Invoke(builder);
+        ListenAddress.ApplyDefault(builder);
 
         var options = builder.Configuration.GetSection(KindredOptions.Section).Get<KindredOptions>() ?? new KindredOptions();
         builder.Services.AddSingleton<IValidateOptions<KindredOptions>, KindredOptionsValidator>();
         builder.Services.AddOptions<KindredOptions>().Bind(builder.Configuration.GetSection(KindredOptions.Section));
 
         builder.Services.AddKindredLogging(builder.Configuration, builder.Logging);
+        StartupErrors.QuietFailedStart(builder.Logging);
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddKindredData(options);
         builder.Services.AddKindredWeb(options);
@@ -47,11 +52,13 @@ public static class KindredApp
         builder.Services.AddKindredFederation(builder.Configuration);
         builder.Services.AddKindredDelivery(builder.Configuration);
         builder.Services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database", tags: ["ready"]);
+        builder.Services.AddKindredProxyTrust();
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(30));
 
         var app = builder.Build();
 
         app.UseForwardedHeaders();
+        app.UseKindredProxyTrust();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseKindredSecurityHeaders();
@@ -65,9 +72,11 @@ public static class KindredApp
         app.UseAuthorization();
         app.UseRateLimiter();
         app.UseAntiforgery();
+        // Group and thread URLs are also ActivityPub documents; Federation answers those requests (content negotiation).
+        app.UseActivityPubNegotiation();
 
         app.MapHealthChecks("/healthz", new() { Predicate = _ => false });
-        app.MapHealthChecks("/readyz", new() { Predicate = c => c.Tags.Contains("ready") });
+        app.MapHealthChecks("/readyz", ProxyTrustSetup.ReadyOptions());
         app.MapOpenApi("/openapi/{documentName}.json");
         app.MapRobots();
         app.MapHomePages();
@@ -91,21 +100,33 @@ public static class KindredApp
         return app;
     }
 
-    /// <summary>Applies migrations and loads instance secrets; run before serving.</summary>
+    /// <summary>Checks the set-up, applies migrations and loads instance secrets; run before serving.</summary>
     public static async Task PrepareAsync(this WebApplication app, CancellationToken ct = default)
     {
-        _ = app.Services.GetRequiredService<IOptions<KindredOptions>>().Value; // throws OptionsValidationException with the operator-facing messages
-        await app.Services.GetRequiredService<Migrator>().MigrateAsync(ct);
-        await app.Services.GetRequiredService<AccessTokens>().InitializeAsync(ct);
-        var o = app.Services.GetRequiredService<IOptions<KindredOptions>>().Value;
+        var o = app.Services.GetRequiredService<IOptions<KindredOptions>>().Value; // throws OptionsValidationException with the operator-facing messages
+        StartupChecks.EnsureDataDirectoryWritable(o);
+        var migrator = app.Services.GetRequiredService<Migrator>();
+        await (o.Database.MigrateOnStart ? migrator.MigrateAsync(ct) : migrator.EnsureCurrentAsync(ct));
         var log = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Kindred");
-        log.LogInformation("Kindred ready: {PublicUrl}, database {Provider}, theme {Theme}", o.PublicUrl,
-            app.Services.GetRequiredService<Database>().Dialect, app.Services.GetRequiredService<ThemeEngine>().ThemeName);
+        await app.Services.VerifyKeyRingAsync(log, ct);
+        await app.Services.GetRequiredService<AccessTokens>().InitializeAsync(ct);
         if (o.PublicUrl.StartsWith("http://", StringComparison.OrdinalIgnoreCase) && !IsLocal(o.PublicUrl))
         {
             log.LogWarning("Kindred:PublicUrl is plain http. Serve the instance over https (see the reverse-proxy guide) before inviting members.");
         }
+
+        // "Ready" only once Kestrel listens (a port in use fails start-up before this).
+        var dialect = app.Services.GetRequiredService<Database>().Dialect;
+        var theme = app.Services.GetRequiredService<ThemeEngine>().ThemeName;
+        app.Lifetime.ApplicationStarted.Register(() => log.LogInformation(
+            "Kindred ready: {PublicUrl}, listening on {Addresses}, database {Provider}, theme {Theme}",
+            o.PublicUrl, string.Join(", ", app.Urls), dialect, theme));
     }
+
+    /// <summary>The key ring's certificate belongs to this database; ring keys stored in clear by earlier versions are encrypted.</summary>
+    public static Task<int> VerifyKeyRingAsync(this IServiceProvider services, ILogger log, CancellationToken ct = default) =>
+        services.GetRequiredService<KeyRingProtection>().VerifyAndProtectRingAsync(services.GetRequiredService<Database>(),
+            services.GetRequiredService<IOptions<KeyManagementOptions>>(), log, ct);
 
     private static bool IsLocal(string url) =>
         Uri.TryCreate(url, UriKind.Absolute, out var u) && (u.IsLoopback || u.Host == "localhost");
@@ -125,25 +146,44 @@ public static class KindredApp
     private static IServiceCollection AddKindredData(this IServiceCollection services, KindredOptions options)
     {
         services.AddSingleton(sp => CreateDatabase(sp.GetRequiredService<IOptions<KindredOptions>>().Value));
+        // The one job queue (Data/Jobs): background work that is not the inbox or delivery hot path; handlers register JobHandlers.
+        services.AddSingleton<Data.Jobs.JobSignal>();
+        services.AddSingleton<Data.Jobs.JobQueue>();
+        services.AddHostedService<Data.Jobs.JobWorker>();
         services.AddSingleton<Migrator>();
         services.AddSingleton<InstanceSecrets>();
         services.AddSingleton<InstanceSettings>();
         services.AddSingleton<DbXmlRepository>();
-        services.AddDataProtection().SetApplicationName("Kindred");
+        KeyRingProtection.AddTo(services.AddDataProtection().SetApplicationName("Kindred"), options);
         services.AddOptions<KeyManagementOptions>().Configure<DbXmlRepository>((o, repo) => o.XmlRepository = repo);
         return services;
     }
 
     public static Database CreateDatabase(KindredOptions o)
     {
+        try
+        {
+            return NewDatabase(o);
+        }
+        catch (Exception ex) when (ex is ArgumentException or FormatException or KeyNotFoundException)
+        {
+            // The message names the offending keyword, never the connection string (it may hold a password).
+            throw new StartupException($"Kindred cannot start: Kindred:Database:ConnectionString is not a valid connection string ({ex.Message.TrimEnd('.')}).", ex);
+        }
+    }
+
+    private static Database NewDatabase(KindredOptions o)
+    {
         if (o.Database.Provider.Trim().ToLowerInvariant() is "postgres" or "postgresql")
         {
             return new Database(Dialect.Postgres, o.Database.ConnectionString!);
         }
 
+        StartupChecks.EnsureDataDirectoryWritable(o);
         var cs = string.IsNullOrWhiteSpace(o.Database.ConnectionString)
             ? Database.SqliteConnectionString(Path.Combine(Path.GetFullPath(o.DataDirectory), "kindred.db"))
             : o.Database.ConnectionString;
+        StartupChecks.PrepareSqliteFile(cs);
         return new Database(Dialect.Sqlite, cs);
     }
 
@@ -173,14 +213,21 @@ public static class KindredApp
         services.Configure<ForwardedHeadersOptions>(f =>
         {
             f.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto | ForwardedHeaders.XForwardedHost;
+            // Malformed entries are skipped here; the options validator stops start-up naming them.
             foreach (var proxy in options.ReverseProxy.TrustedProxies)
             {
-                f.KnownProxies.Add(IPAddress.Parse(proxy));
+                if (IPAddress.TryParse(proxy?.Trim(), out var address))
+                {
+                    f.KnownProxies.Add(address);
+                }
             }
 
             foreach (var network in options.ReverseProxy.TrustedNetworks)
             {
-                f.KnownIPNetworks.Add(System.Net.IPNetwork.Parse(network));
+                if (System.Net.IPNetwork.TryParse(network?.Trim(), out var parsed))
+                {
+                    f.KnownIPNetworks.Add(parsed);
+                }
             }
 
             // Only accept a forwarded Host that matches our own public host.
@@ -215,6 +262,10 @@ public static class KindredApp
         services.AddSingleton<JoinQueue>();
         services.AddSingleton<Members>();
         services.AddSingleton<ThreadQueries>();
+        services.AddSingleton<PostStore>();
+        services.AddSingleton<MemberStore>();
+        services.AddSingleton<RemoteGroupStore>();
+        services.AddSingleton<RemoteMembership>();
         services.AddSingleton<StartThread>();
         services.AddSingleton<ReplyToThread>();
         services.AddSingleton<EditPost>();
@@ -229,6 +280,12 @@ public static class KindredApp
     {
         services.AddSingleton<ThemeEngine>();
         services.AddSingleton<Pages>();
+        services.AddSingleton(sp => new ConnectionCheck(sp.GetRequiredService<ProxyTrust>().IsInsecure));
+        services.AddSingleton(sp => new SiteInfoSource(async ct =>
+        {
+            var s = await sp.GetRequiredService<InstanceSettings>().GetAsync(ct);
+            return new SiteInfo(s.InstanceName, s.Description, s.AllowSearchIndexing);
+        }));
         return services;
     }
 }

@@ -1,4 +1,6 @@
+using Kindred.Server.Configuration;
 using Microsoft.Extensions.Options;
+using Kindred.Server.Web;
 
 namespace Kindred.Server.Hosting;
 
@@ -6,9 +8,8 @@ namespace Kindred.Server.Hosting;
 /// Checks the configuration at start-up and explains problems in words an operator without a developer
 /// background understands: what is wrong, the setting's name in both spellings, and an example.
 /// </summary>
-public sealed class KindredOptionsValidator : IValidateOptions<KindredOptions>
+public sealed class KindredOptionsValidator(IHostEnvironment? environment = null) : IValidateOptions<KindredOptions>
 {
-    public static readonly string[] RegistrationModes = ["closed", "invite", "approval", "open"];
 
     public ValidateOptionsResult Validate(string? name, KindredOptions o)
     {
@@ -29,6 +30,15 @@ public sealed class KindredOptionsValidator : IValidateOptions<KindredOptions>
             errors.Add($"Kindred:PublicUrl '{o.PublicUrl}' must be just the origin, without a path, query or user name, " +
                        "e.g. https://support.example.org (Kindred must be served from the root of its own host name).");
         }
+        else if (url.Scheme == "http" && !IsLoopback(url) && environment?.IsDevelopment() != true)
+        {
+            // Cookies, passwords and members' posts would cross the network in clear text.
+            errors.Add($"Kindred:PublicUrl '{o.PublicUrl}' is plain http on a host other than this computer. Serve the instance over " +
+                       "https behind a reverse proxy and set e.g. Kindred__PublicUrl=https://support.example.org " +
+                       "(docs/admin-guide-proxy.md); plain http is only for a trial with ASPNETCORE_ENVIRONMENT=Development.");
+        }
+
+        errors.AddRange(ValidateProxies(o.ReverseProxy));
 
         var provider = o.Database.Provider?.Trim().ToLowerInvariant();
         if (provider is not ("sqlite" or "postgres" or "postgresql"))
@@ -41,9 +51,9 @@ public sealed class KindredOptionsValidator : IValidateOptions<KindredOptions>
                        "Kindred__Database__ConnectionString=\"Host=db;Database=kindred;Username=kindred;Password=...\"");
         }
 
-        if (!RegistrationModes.Contains(o.Registration.Mode?.Trim().ToLowerInvariant()))
+        if (!RegistrationOptions.Modes.Contains(o.Registration.Mode?.Trim().ToLowerInvariant()))
         {
-            errors.Add($"Kindred:Registration:Mode '{o.Registration.Mode}' is not known. Use one of: {string.Join(", ", RegistrationModes)}.");
+            errors.Add($"Kindred:Registration:Mode '{o.Registration.Mode}' is not known. Use one of: {string.Join(", ", RegistrationOptions.Modes)}.");
         }
 
         if (o.Groups.DefaultFederation?.Trim().ToLowerInvariant() is not ("local" or "federated"))
@@ -95,5 +105,29 @@ public sealed class KindredOptionsValidator : IValidateOptions<KindredOptions>
         }
 
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+
+    private static bool IsLoopback(Uri url) =>
+        url.IsLoopback || url.Host.Equals("localhost", StringComparison.OrdinalIgnoreCase);
+
+    private static IEnumerable<string> ValidateProxies(ReverseProxyOptions proxy)
+    {
+        for (var i = 0; i < proxy.TrustedProxies.Count; i++)
+        {
+            if (!System.Net.IPAddress.TryParse(proxy.TrustedProxies[i]?.Trim(), out _))
+            {
+                yield return $"Kindred:ReverseProxy:TrustedProxies:{i} '{proxy.TrustedProxies[i]}' is not an IP address, e.g. " +
+                             $"Kindred__ReverseProxy__TrustedProxies__{i}=172.18.0.3 (for a network use TrustedNetworks, e.g. 172.16.0.0/12).";
+            }
+        }
+
+        for (var i = 0; i < proxy.TrustedNetworks.Count; i++)
+        {
+            if (!System.Net.IPNetwork.TryParse(proxy.TrustedNetworks[i]?.Trim(), out _))
+            {
+                yield return $"Kindred:ReverseProxy:TrustedNetworks:{i} '{proxy.TrustedNetworks[i]}' is not a network in CIDR notation " +
+                             $"(address/prefix length, with the host bits zero), e.g. Kindred__ReverseProxy__TrustedNetworks__{i}=172.16.0.0/12.";
+            }
+        }
     }
 }

@@ -1,4 +1,5 @@
 using Kindred.Server.Features.Admin;
+using Kindred.Server.Web;
 
 namespace Kindred.Server.Hosting;
 

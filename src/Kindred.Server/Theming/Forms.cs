@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Antiforgery;
+using Kindred.Server.Web;
 
 namespace Kindred.Server.Theming;
 
@@ -8,6 +9,12 @@ public static class Forms
     public static async Task<IFormCollection?> ReadAsync(HttpContext http)
     {
         if (!http.Request.HasFormContentType)
+        {
+            return null;
+        }
+
+        // Not known to be https on an https instance: the check would throw; the caller shows Pages' explanation.
+        if (http.RequestServices.GetRequiredService<ConnectionCheck>().IsInsecure(http))
         {
             return null;
         }

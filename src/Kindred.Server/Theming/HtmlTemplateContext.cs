@@ -1,6 +1,7 @@
 using System.Net;
 using Scriban;
 using Scriban.Parsing;
+using Kindred.Server.Web;
 
 namespace Kindred.Server.Theming;
 

@@ -1,6 +1,6 @@
 using System.Security.Claims;
-using Kindred.Server.Features.Admin;
 using Microsoft.AspNetCore.Antiforgery;
+using Kindred.Server.Web;
 
 namespace Kindred.Server.Theming;
 
@@ -8,7 +8,7 @@ namespace Kindred.Server.Theming;
 /// Renders a themed page with what every layout needs: the instance's name, the signed-in person, the
 /// antiforgery token for forms, whether search engines may index, and the page's own model.
 /// </summary>
-public sealed class Pages(ThemeEngine theme, InstanceSettings settings, IAntiforgery antiforgery)
+public sealed class Pages(ThemeEngine theme, SiteInfoSource site, IAntiforgery antiforgery, ConnectionCheck connection)
 {
     /// <summary>Short messages shown after a redirect (<c>?notice=key</c>); a fixed list, so nobody can inject text through the URL.</summary>
     private static readonly Dictionary<string, string> Notices = new(StringComparer.Ordinal)
@@ -45,15 +45,32 @@ public sealed class Pages(ThemeEngine theme, InstanceSettings settings, IAntifor
         ["delivery-resume"] = "Deliveries to that instance are resumed.",
     };
 
+    private const string UrgentHelpPage = "urgent-help";
+
     public async Task<IResult> RenderAsync(HttpContext http, string page, string title, object? model = null, int status = StatusCodes.Status200OK)
     {
-        var instance = await settings.GetAsync(http.RequestAborted);
-        var tokens = antiforgery.GetAndStoreTokens(http);
+        // A request not known to have arrived over https, on an https instance, cannot carry forms (the antiforgery
+        // cookie is Secure-only): explain instead of failing. The urgent-help page is always served.
+        AntiforgeryTokenSet? tokens = null;
+        if (connection.IsInsecure(http))
+        {
+            if (page != UrgentHelpPage)
+            {
+                (page, title, status) = ("insecure-connection", "This connection is not secure", StatusCodes.Status400BadRequest);
+                model = null;
+            }
+        }
+        else
+        {
+            tokens = antiforgery.GetAndStoreTokens(http);
+        }
+
+        var instance = await site.GetAsync(http.RequestAborted);
         var user = http.User.Identity?.IsAuthenticated == true
             ? new
             {
                 Username = http.User.FindFirstValue(ClaimTypes.Name),
-                IsAdmin = http.User.IsInRole(Features.Accounts.Roles.Admin),
+                IsAdmin = http.User.IsInRole(Roles.Admin),
             }
             : null;
         var notice = http.Request.Query["notice"].ToString();
@@ -63,8 +80,8 @@ public sealed class Pages(ThemeEngine theme, InstanceSettings settings, IAntifor
             ["page_title"] = title,
             ["site"] = new { instance.InstanceName, instance.Description },
             ["current_user"] = user,
-            ["csrf_field"] = tokens.FormFieldName,
-            ["csrf_token"] = tokens.RequestToken,
+            ["csrf_field"] = tokens?.FormFieldName ?? "",
+            ["csrf_token"] = tokens?.RequestToken ?? "",
             ["noindex"] = !instance.AllowSearchIndexing,
             ["notice"] = Notices.GetValueOrDefault(notice),
             ["current_path"] = http.Request.Path.Value,
@@ -73,4 +90,23 @@ public sealed class Pages(ThemeEngine theme, InstanceSettings settings, IAntifor
         var html = await theme.RenderPageAsync(page, values, model);
         return Results.Content(html, "text/html; charset=utf-8", statusCode: status);
     }
+}
+
+/// <summary>What every page shows of the instance: its name and description, and whether search engines may index it.</summary>
+public sealed record SiteInfo(string InstanceName, string? Description, bool AllowSearchIndexing);
+
+/// <summary>Where <see cref="Pages"/> reads <see cref="SiteInfo"/>: a seam, so theming does not depend on the feature that
+/// owns the instance's settings (Hosting wires it to Features/Admin).</summary>
+public sealed class SiteInfoSource(Func<CancellationToken, Task<SiteInfo>> get)
+{
+    public Task<SiteInfo> GetAsync(CancellationToken ct) => get(ct);
+}
+
+/// <summary>Whether a request is not known to have arrived over https on an https instance (an untrusted proxy): a seam
+/// Hosting wires to its proxy-trust check, so theming does not depend on Hosting.</summary>
+public sealed class ConnectionCheck(Func<HttpContext, bool> isInsecure)
+{
+    public static ConnectionCheck AlwaysSecure { get; } = new(_ => false);
+
+    public bool IsInsecure(HttpContext http) => isInsecure(http);
 }

@@ -2,6 +2,7 @@ using Scriban;
 using Scriban.Functions;
 using Scriban.Runtime;
 using Scriban.Syntax;
+using Kindred.Server.Web;
 
 namespace Kindred.Server.Theming;
 

@@ -1,11 +1,12 @@
 using System.Collections.Concurrent;
-using Kindred.Server.Hosting;
+using Kindred.Server.Configuration;
 using Microsoft.Extensions.FileProviders;
 using Microsoft.Extensions.Options;
 using Scriban;
 using Scriban.Parsing;
 using Scriban.Runtime;
 using Scriban.Syntax;
+using Kindred.Server.Web;
 
 namespace Kindred.Server.Theming;
 

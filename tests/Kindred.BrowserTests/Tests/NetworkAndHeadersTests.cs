@@ -1,4 +1,5 @@
 using Kindred.BrowserTests.Rig;
+using Kindred.Server.Tests.TestRig;
 
 namespace Kindred.BrowserTests.Tests;
 
@@ -56,10 +57,7 @@ public sealed class NetworkAndHeadersTests(BrowserFixture fixture) : IClassFixtu
         await using var session = await fixture.NewSessionAsync();
         await session.OpenAsync("/");
         await session.Page.EvaluateAsync("() => { const img = document.createElement('img'); img.alt = ''; img.src = 'http://tracker.example/pixel.png'; document.body.append(img); }");
-        for (var i = 0; i < 50 && session.ForeignRequests().Count == 0; i++)
-        {
-            await Task.Delay(100);
-        }
+        await Eventually.UntilAsync("the browser to ask for the image", () => session.ForeignRequests().Count > 0);
         Assert.Contains("http://tracker.example/pixel.png", session.ForeignRequests());
     }
 }

@@ -6,6 +6,7 @@ using Kindred.Server.Tests.TestRig;
 using WireMock.RequestBuilders;
 using WireMock.ResponseBuilders;
 using static Kindred.Server.Tests.Delivery.DeliveryRig;
+using Kindred.Server.Web;
 
 namespace Kindred.Server.Tests.Delivery;
 
@@ -25,7 +26,7 @@ public abstract class DeliveryAdminTests<T>(T fixture) : IClassFixture<T> where 
         var url = InboxUrl(inbox);
         await EnqueueAsync(Server, actor, activity, new DeliveryTarget(url));
         await WaitForStateAsync(Server, IdOf(activity), "failed");
-        var host = DeliveryQueue.HostOf(url);
+        var host = Hosts.Authority(url);
 
         using var session = Server.NewSession();
         await Accounts.SignInAsync(session, await Accounts.CreateWithCliAsync(Server, "admin"));
@@ -80,7 +81,7 @@ public abstract class DeliveryAdminTests<T>(T fixture) : IClassFixture<T> where 
         var response = await session.GetWithTokenAsync("/api/v1/admin/federation/deliveries", token);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var json = await response.Content.ReadFromJsonAsync<JsonElement>();
-        var instance = json.GetProperty("instances").EnumerateArray().Single(i => i.GetProperty("host").GetString() == DeliveryQueue.HostOf(url));
+        var instance = json.GetProperty("instances").EnumerateArray().Single(i => i.GetProperty("host").GetString() == Hosts.Authority(url));
         Assert.Equal("closed", instance.GetProperty("state").GetString());
         Assert.Equal(0, instance.GetProperty("queued").GetInt64());
         Assert.NotEqual(JsonValueKind.Null, instance.GetProperty("lastSuccessAt").ValueKind);

@@ -2,16 +2,19 @@ using Dapper;
 using Kindred.Server.Data;
 using Kindred.Server.Federation.Delivery;
 using Kindred.Server.Tests.TestRig;
+using Microsoft.Extensions.Time.Testing;
 using WireMock.RequestBuilders;
 using WireMock.ResponseBuilders;
 using static Kindred.Server.Tests.Delivery.DeliveryRig;
+using Kindred.Server.Web;
 
 namespace Kindred.Server.Tests.Delivery;
 
 /// <summary>Deliveries across restarts, crashed workers and several nodes: each test starts its own servers.</summary>
 public abstract class DeliveryNodeTests(DatabaseKind database)
 {
-    private async Task<KindredTestServer> StartAsync(Action<Dictionary<string, string?>>? configure = null)
+    /// <summary>A server with test keys and fast delivery settings, on <paramref name="clock"/> when given (else the real clock).</summary>
+    private async Task<KindredTestServer> StartAsync(Action<Dictionary<string, string?>>? configure = null, FakeTimeProvider? clock = null)
     {
         if (database == DatabaseKind.Postgres && await PostgresCluster.UnavailableAsync() is { } why)
         {
@@ -22,7 +25,16 @@ public abstract class DeliveryNodeTests(DatabaseKind database)
         {
             FastDelivery(s);
             configure?.Invoke(s);
-        }, TestKeys);
+        }, b => Builder(b, clock));
+    }
+
+    private static void Builder(Microsoft.AspNetCore.Builder.WebApplicationBuilder builder, FakeTimeProvider? clock)
+    {
+        TestKeys(builder);
+        if (clock is not null)
+        {
+            FakeClock.Use(builder, clock);
+        }
     }
 
     private static Dictionary<string, string?> AnotherNode(KindredTestServer server)
@@ -35,9 +47,9 @@ public abstract class DeliveryNodeTests(DatabaseKind database)
     [Fact]
     public async Task Queued_jobs_are_delivered_after_a_restart()
     {
-        var port = KindredTestServer.FreePort(); // the instance is down while we queue
-        var url = new Uri($"http://127.0.0.1:{port}/inbox");
-        var first = await StartAsync();
+        using var port = LoopbackPort.Reserve(); // the instance is down while we queue
+        var url = new Uri($"{port.Origin}/inbox");
+        var first = await StartAsync(clock: FakeClock.StartingNow());
         var actor = ActorOf(first);
         var activities = Enumerable.Range(0, 3).Select(_ => Activity(actor)).ToList();
         foreach (var a in activities)
@@ -45,12 +57,15 @@ public abstract class DeliveryNodeTests(DatabaseKind database)
             await EnqueueAsync(first, actor, a, new DeliveryTarget(url));
         }
 
-        await WaitForAsync(async () => (await JobsAsync(first, IdOf(activities[0]))).Single().Attempts > 0, "a first attempt");
+        await WaitForJobAsync(first, IdOf(activities[0]), j => j.Attempts > 0, "a first attempt");
         await first.StopKeepingDataAsync();
 
         using var inbox = Inbox(port: port);
         inbox.Given(Request.Create().UsingPost()).RespondWith(Response.Create().WithStatusCode(202));
-        await using var second = await KindredTestServer.StartWithSettingsAsync(database, first.Settings, builder: TestKeys);
+        // The restarted node's clock goes past the retry delays and the breaker's cool-down the first node set.
+        var later = FakeClock.StartingNow();
+        await using var second = await KindredTestServer.StartWithSettingsAsync(database, first.Settings, builder: b => Builder(b, later));
+        Advance(second, later, Options(second).BreakerMaxCooldown + Options(second).MaxRetryDelay);
         foreach (var a in activities)
         {
             await WaitForStateAsync(second, IdOf(a), "delivered");
@@ -86,14 +101,15 @@ public abstract class DeliveryNodeTests(DatabaseKind database)
     [Fact]
     public async Task A_paused_instance_is_not_tried_until_an_admin_resumes_it()
     {
+        var clock = FakeClock.StartingNow();
         await using var server = await StartAsync(s =>
         {
             s["Kindred:Federation:Delivery:BreakerFailureThreshold"] = "2";
             s["Kindred:Federation:Delivery:BreakerCooldown"] = "01:00:00";
             s["Kindred:Federation:Delivery:BreakerMaxCooldown"] = "01:00:00";
-        });
-        var port = KindredTestServer.FreePort();
-        var url = new Uri($"http://127.0.0.1:{port}/inbox");
+        }, clock);
+        using var port = LoopbackPort.Reserve();
+        var url = new Uri($"{port.Origin}/inbox");
         var actor = ActorOf(server);
         var activities = Enumerable.Range(0, 3).Select(_ => Activity(actor)).ToList();
         foreach (var a in activities)
@@ -101,17 +117,21 @@ public abstract class DeliveryNodeTests(DatabaseKind database)
             await EnqueueAsync(server, actor, a, new DeliveryTarget(url));
         }
 
-        var host = DeliveryQueue.HostOf(url);
-        await WaitForAsync(async () => await HostStateAsync(server, host) == "open", "the breaker to open");
+        var host = Hosts.Authority(url);
+        await Eventually.UntilAsync("the breaker to open", async () => await HostStateAsync(server, host) == "open");
+
+        // The admin's token first: the API checks a token's dates against the real clock, the server dated it by its fake one.
+        var admin = await Accounts.CreateWithCliAsync(server, "admin");
+        var token = await Accounts.TokenAsync(server, admin);
 
         using var inbox = Inbox(port: port);
         inbox.Given(Request.Create().UsingPost()).RespondWith(Response.Create().WithStatusCode(202));
-        // The instance is back, but paused for an hour: nothing is sent. (Twenty polls' worth of waiting.)
-        await Task.Delay(TimeSpan.FromSeconds(1));
+        // The instance is back, but paused for an hour: 59 minutes on, past every retry delay, the worker has been
+        // round and sent nothing.
+        Advance(server, clock, TimeSpan.FromMinutes(59));
+        await PassAsync(server);
         Assert.Empty(inbox.LogEntries);
 
-        var admin = await Accounts.CreateWithCliAsync(server, "admin");
-        var token = await Accounts.TokenAsync(server, admin);
         using var session = server.NewSession();
         var resumed = await session.PostJsonAsync($"/api/v1/admin/federation/deliveries/{Uri.EscapeDataString(host)}/resume", new { }, token);
         Assert.Equal(System.Net.HttpStatusCode.NoContent, resumed.StatusCode);
@@ -167,7 +187,7 @@ public sealed class DeliveryNodeTestsOnPostgres() : DeliveryNodeTests(DatabaseKi
 
             foreach (var activity in activities)
             {
-                await WaitForStateAsync(a, IdOf(activity), "delivered", seconds: 120);
+                await WaitForStateAsync(a, IdOf(activity), "delivered");
             }
 
             Assert.All(inboxes, inbox => Assert.All(activities, x => Assert.Equal(1, Received(inbox, IdOf(x)))));

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Headers;
 using Kindred.Server.Federation.Delivery;
+using Kindred.Server.Web;
 
 namespace Kindred.Server.Tests.Delivery;
 
@@ -82,7 +83,7 @@ public sealed class DeliveryPolicyTests
             new(new Uri("ftp://c.example/inbox")),
         ], own);
         Assert.Equal(["https://a.example/inbox", "https://b.example/users/3/inbox"], inboxes.Select(u => u.AbsoluteUri));
-        Assert.Equal("b.example:8443", DeliveryQueue.HostOf(new Uri("https://B.example:8443/inbox")));
+        Assert.Equal("b.example:8443", Hosts.Authority(new Uri("https://B.example:8443/inbox")));
     }
 
     [Theory]

@@ -9,8 +9,11 @@ using Kindred.Server.Federation.Delivery;
 using Kindred.Server.Tests.TestRig;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
 using WireMock.Server;
-using WireMock.Settings;
+
+using Kindred.Server.Web;
 
 namespace Kindred.Server.Tests.Delivery;
 
@@ -23,7 +26,10 @@ public static class DeliveryRig
     /// <summary>One RSA key for every test actor (generating one costs ~100 ms), with the actor's key id.</summary>
     public static SigningKey KeyOf(string actorId) => Keys.GetOrAdd(actorId, a => SigningKey.FromPkcs8(a + "#main-key", Pkcs8.Value));
 
-    /// <summary>Loopback inboxes allowed, tiny retry delays and a quick breaker, so tests wait for events, not clocks.</summary>
+    /// <summary>
+    /// Loopback inboxes allowed, tiny retry delays and a quick breaker: on a fake clock a test advances it past them; on
+    /// the real clock (several nodes, restarts) they keep the waits short.
+    /// </summary>
     public static void FastDelivery(Dictionary<string, string?> s)
     {
         s["Kindred:Federation:AllowPrivateAddresses"] = "true";
@@ -42,8 +48,9 @@ public static class DeliveryRig
     public static void TestKeys(WebApplicationBuilder b) =>
         b.Services.AddSingleton(new DeliveryKeySource((actor, _) => Task.FromResult(KeyOf(actor))));
 
-    public static WireMockServer Inbox(string address = "127.0.0.1", int? port = null) =>
-        WireMockServer.Start(new WireMockServerSettings { Urls = [$"http://{address}:{port ?? KindredTestServer.FreePort()}"] });
+    /// <summary>A fake inbox server on <paramref name="address"/>: on a port of its own, or on a reserved one (an instance coming back).</summary>
+    public static WireMockServer Inbox(string address = "127.0.0.1", LoopbackPort? port = null) =>
+        LoopbackWireMock.Start(address, port?.Port ?? 0);
 
     public static Uri InboxUrl(WireMockServer server, string path = "/inbox") => new(server.Url + path);
 
@@ -93,31 +100,54 @@ public static class DeliveryRig
         return await c.QuerySingleOrDefaultAsync<string>("SELECT state FROM delivery_hosts WHERE host = @host", new { host });
     }
 
-    /// <summary>Polls until <paramref name="condition"/> holds; generous, because machines in CI are slow and shared.</summary>
-    public static async Task WaitForAsync(Func<Task<bool>> condition, string what, int seconds = 60)
-    {
-        var until = DateTime.UtcNow.AddSeconds(seconds);
-        while (!await condition())
-        {
-            if (DateTime.UtcNow > until)
-            {
-                Assert.Fail($"Timed out after {seconds} s waiting for {what}.");
-            }
+    public static Task WaitForStateAsync(KindredTestServer server, string activityId, string state) =>
+        Eventually.UntilAsync($"every job of {activityId} to be {state}",
+            async () => (await JobsAsync(server, activityId)) is { Count: > 0 } jobs && jobs.All(j => j.State == state),
+            async () => "Jobs: " + string.Join("; ", (await JobsAsync(server, activityId)).Select(j => $"{j.State} after {j.Attempts} attempt(s), {j.LastStatus} {j.LastError}")));
 
-            await Task.Delay(50);
-        }
+    /// <summary>The one job of <paramref name="activityId"/>, once <paramref name="condition"/> holds for it.</summary>
+    public static async Task<JobRow> WaitForJobAsync(KindredTestServer server, string activityId, Func<JobRow, bool> condition, string what)
+    {
+        JobRow? job = null;
+        await Eventually.UntilAsync($"the job of {activityId}: {what}",
+            async () => (job = (await JobsAsync(server, activityId)).SingleOrDefault()) is { } j && condition(j));
+        return job!;
     }
 
-    public static Task WaitForStateAsync(KindredTestServer server, string activityId, string state, int seconds = 60) =>
-        WaitForAsync(async () => (await JobsAsync(server, activityId)) is { Count: > 0 } jobs && jobs.All(j => j.State == state),
-            $"every job of {activityId} to be {state}", seconds);
+    /// <summary>
+    /// Moves the server's fake clock on by <paramref name="by"/> and wakes the delivery worker, which then looks for due
+    /// work at the new time (the wake-up covers a worker that read the clock just before it moved).
+    /// </summary>
+    public static void Advance(KindredTestServer server, FakeTimeProvider clock, TimeSpan by)
+    {
+        clock.Advance(by);
+        server.Get<DeliveryQueue>().Wake();
+    }
+
+    /// <summary>
+    /// Returns once the delivery worker has made a pass at the clock's current time: it sends a job to another inbox,
+    /// which it can only claim in a pass that reads that time. What was not due then stayed queued (a fake clock stands
+    /// still), so a test can then check that nothing else was sent, without waiting for nothing to happen.
+    /// </summary>
+    public static async Task PassAsync(KindredTestServer server)
+    {
+        using var witness = Inbox();
+        witness.Given(WireMock.RequestBuilders.Request.Create().UsingPost()).RespondWith(WireMock.ResponseBuilders.Response.Create().WithStatusCode(202));
+        var actor = ActorOf(server);
+        var activity = Activity(actor);
+        await EnqueueAsync(server, actor, activity, new DeliveryTarget(InboxUrl(witness)));
+        await WaitForStateAsync(server, IdOf(activity), "delivered");
+    }
+
+    /// <summary>The retry delays and cool-downs this server runs with (to advance its clock past them).</summary>
+    public static DeliveryOptions Options(KindredTestServer server) => server.Get<IOptions<DeliveryOptions>>().Value;
 
     /// <summary>POSTs received for an activity (by its id in the body).</summary>
     public static int Received(WireMockServer inbox, string activityId) =>
         inbox.LogEntries.Count(e => e.RequestMessage.Body?.Contains($"\"{activityId}\"", StringComparison.Ordinal) == true);
 
     /// <summary>Checks a received POST's draft-cavage signature with the actor's public key, the way a receiver does.</summary>
-    public static SignatureVerificationResult Verify(WireMock.Logging.ILogEntry entry, SigningKey key)
+    public static SignatureVerificationResult Verify(WireMock.Logging.ILogEntry entry, SigningKey key, TimeProvider? time = null)
     {
         var m = entry.RequestMessage;
         var headers = new HeaderCollection();
@@ -132,20 +162,33 @@ public static class DeliveryRig
         var target = m.Path + (string.IsNullOrEmpty(m.RawQuery) ? "" : "?" + m.RawQuery.TrimStart('?'));
         var request = new SignableRequest(m.Method, target, headers, Encoding.UTF8.GetBytes(m.Body ?? ""), "http");
         using var publicKey = key.ToVerificationKey(null);
-        return new HttpSignatureVerifier(TimeProvider.System).Verify(request, publicKey);
+        return new HttpSignatureVerifier(time ?? TimeProvider.System).Verify(request, publicKey);
     }
 }
 
-public sealed class DeliverySqliteServer : SqliteServer
+/// <summary>A server for delivery tests, on a fake clock: retries, throttling and cool-downs happen when a test advances it.</summary>
+public sealed class DeliverySqliteServer : SqliteServer, IFakeClock
 {
+    public FakeTimeProvider Clock { get; } = FakeClock.StartingNow();
+
     protected override void Configure(Dictionary<string, string?> settings) => DeliveryRig.FastDelivery(settings);
 
-    protected override void ConfigureBuilder(WebApplicationBuilder builder) => DeliveryRig.TestKeys(builder);
+    protected override void ConfigureBuilder(WebApplicationBuilder builder)
+    {
+        DeliveryRig.TestKeys(builder);
+        FakeClock.Use(builder, Clock);
+    }
 }
 
-public sealed class DeliveryPostgresServer : PostgresServer
+public sealed class DeliveryPostgresServer : PostgresServer, IFakeClock
 {
+    public FakeTimeProvider Clock { get; } = FakeClock.StartingNow();
+
     protected override void Configure(Dictionary<string, string?> settings) => DeliveryRig.FastDelivery(settings);
 
-    protected override void ConfigureBuilder(WebApplicationBuilder builder) => DeliveryRig.TestKeys(builder);
+    protected override void ConfigureBuilder(WebApplicationBuilder builder)
+    {
+        DeliveryRig.TestKeys(builder);
+        FakeClock.Use(builder, Clock);
+    }
 }

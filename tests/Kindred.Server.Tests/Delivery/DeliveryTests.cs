@@ -4,11 +4,15 @@ using Kindred.Server.Tests.TestRig;
 using WireMock.RequestBuilders;
 using WireMock.ResponseBuilders;
 using static Kindred.Server.Tests.Delivery.DeliveryRig;
+using Kindred.Server.Web;
 
 namespace Kindred.Server.Tests.Delivery;
 
-/// <summary>The delivery worker against fake inboxes (WireMock.Net on loopback), on both databases.</summary>
-public abstract class DeliveryTests<T>(T fixture) : IClassFixture<T> where T : ServerFixture
+/// <summary>
+/// The delivery worker against fake inboxes (WireMock.Net on loopback), on both databases. The server runs on a fake
+/// clock: a retry, a Retry-After or a breaker's cool-down comes when the test advances the clock past it, never sooner.
+/// </summary>
+public abstract class DeliveryTests<T>(T fixture) : IClassFixture<T> where T : ServerFixture, IFakeClock
 {
     private KindredTestServer Server => fixture.Server;
 
@@ -79,7 +83,7 @@ public abstract class DeliveryTests<T>(T fixture) : IClassFixture<T> where T : S
         Assert.Equal("POST", entry.RequestMessage.Method);
         Assert.Equal(activity, entry.RequestMessage.Body); // byte for byte as queued
         Assert.StartsWith("application/activity+json", entry.RequestMessage.Headers!["Content-Type"].First());
-        var result = Verify(entry, KeyOf(actor));
+        var result = Verify(entry, KeyOf(actor), fixture.Clock);
         Assert.True(result.IsValid, $"signature: {result}");
         Assert.Equal(actor + "#main-key", result.KeyId);
         Assert.Equal(["(request-target)", "host", "date", "digest", "content-type"], result.CoveredComponents);
@@ -96,6 +100,8 @@ public abstract class DeliveryTests<T>(T fixture) : IClassFixture<T> where T : S
         var actor = ActorOf(Server);
         var activity = Activity(actor);
         await EnqueueAsync(Server, actor, activity, new DeliveryTarget(InboxUrl(inbox)));
+        await WaitForJobAsync(Server, IdOf(activity), j => j is { State: "queued", Attempts: 1, LastStatus: 500 }, "the 500 recorded and a retry due later");
+        Advance(Server, fixture.Clock, Options(Server).MaxRetryDelay);
         await WaitForStateAsync(Server, IdOf(activity), "delivered");
 
         Assert.Equal([500, 202], inbox.LogEntries.Select(e => e.ResponseMessage.StatusCode).Select(s => Convert.ToInt32(s, System.Globalization.CultureInfo.InvariantCulture)));
@@ -131,19 +137,25 @@ public abstract class DeliveryTests<T>(T fixture) : IClassFixture<T> where T : S
         var actor = ActorOf(Server);
         var activity = Activity(actor);
         await EnqueueAsync(Server, actor, activity, new DeliveryTarget(InboxUrl(inbox)));
-        await WaitForStateAsync(Server, IdOf(activity), "delivered");
+        var throttled = await WaitForJobAsync(Server, IdOf(activity), j => j is { State: "queued", Attempts: 1, LastStatus: 429 }, "the 429 recorded");
+        var askedAt = fixture.Clock.GetUtcNow(); // the clock stands still: this is when the instance said "in 2 s"
 
-        var times = inbox.LogEntries.Select(e => e.RequestMessage.DateTime).ToList();
-        Assert.Equal(2, times.Count);
         // A lower bound only: retrying sooner than the instance asked is the bug; later is fine.
-        Assert.True(times[1] - times[0] >= TimeSpan.FromSeconds(1.9), $"retried after {times[1] - times[0]}");
+        Assert.True(throttled.NextAttemptAt - askedAt >= TimeSpan.FromSeconds(1.9), $"retry planned after {throttled.NextAttemptAt - askedAt}");
+        Advance(Server, fixture.Clock, TimeSpan.FromSeconds(1.9));
+        await PassAsync(Server);
+        Assert.Single(inbox.LogEntries);
+
+        Advance(Server, fixture.Clock, TimeSpan.FromSeconds(0.2));
+        await WaitForStateAsync(Server, IdOf(activity), "delivered");
+        Assert.Equal(2, inbox.LogEntries.Count);
     }
 
     [Fact]
     public async Task An_instance_that_is_down_is_paused_and_gets_everything_once_when_it_is_back()
     {
-        var port = KindredTestServer.FreePort(); // nothing listens here yet
-        var url = new Uri($"http://127.0.0.1:{port}/inbox");
+        using var port = LoopbackPort.Reserve(); // nothing listens here yet
+        var url = new Uri($"{port.Origin}/inbox");
         var actor = ActorOf(Server);
         var activities = Enumerable.Range(0, 5).Select(_ => Activity(actor)).ToList();
         foreach (var a in activities)
@@ -151,11 +163,12 @@ public abstract class DeliveryTests<T>(T fixture) : IClassFixture<T> where T : S
             await EnqueueAsync(Server, actor, a, new DeliveryTarget(url));
         }
 
-        var host = DeliveryQueue.HostOf(url);
-        await WaitForAsync(async () => await HostStateAsync(Server, host) is "open" or "half_open", "the breaker to open");
+        var host = Hosts.Authority(url);
+        await Eventually.UntilAsync("the breaker to open", async () => await HostStateAsync(Server, host) is "open" or "half_open");
 
         using var inbox = Inbox(port: port);
         inbox.Given(Request.Create().UsingPost()).RespondWith(Response.Create().WithStatusCode(202));
+        Advance(Server, fixture.Clock, Options(Server).BreakerMaxCooldown + Options(Server).MaxRetryDelay);
         foreach (var a in activities)
         {
             await WaitForStateAsync(Server, IdOf(a), "delivered");

@@ -6,6 +6,7 @@ using Kindred.Server.Data;
 using Kindred.Server.Federation;
 using Kindred.Server.Federation.Keys;
 using Kindred.Server.Tests.TestRig;
+using Kindred.Server.Web;
 
 namespace Kindred.Server.Tests.Federation;
 

@@ -3,6 +3,8 @@ using Kindred.Server.Federation.Endpoints;
 using Kindred.Server.Federation.Keys;
 using Kindred.Server.Hosting;
 using Microsoft.Extensions.Options;
+using Kindred.Server.Web;
+using Kindred.Server.Configuration;
 
 namespace Kindred.Server.Tests.Federation;
 

@@ -1,3 +1,4 @@
+using Kindred.Server.Web;
 using System.Net;
 using Dapper;
 using Kindred.ActivityPub.Json;

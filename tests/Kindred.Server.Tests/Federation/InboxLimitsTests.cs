@@ -1,3 +1,4 @@
+using Kindred.Server.Web;
 using System.Net;
 using System.Text;
 using System.Text.Json.Nodes;

@@ -7,6 +7,7 @@ using Kindred.Server.Data;
 using Kindred.Server.Federation;
 using Kindred.Server.Tests.TestRig;
 using Microsoft.Extensions.Time.Testing;
+using Kindred.Server.Web;
 
 namespace Kindred.Server.Tests.Federation;
 

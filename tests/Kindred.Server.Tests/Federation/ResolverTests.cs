@@ -8,6 +8,7 @@ using Kindred.Server.Tests.TestRig;
 using Microsoft.Extensions.Options;
 using WireMock.RequestBuilders;
 using WireMock.ResponseBuilders;
+using Kindred.Server.Web;
 
 namespace Kindred.Server.Tests.Federation;
 

@@ -1,6 +1,7 @@
 using System.Net;
 using Kindred.Server.Features.Admin;
 using Kindred.Server.Tests.TestRig;
+using Kindred.Server.Web;
 
 namespace Kindred.Server.Tests.Foundation;
 

@@ -1,5 +1,6 @@
 using Kindred.Server.Cli;
 using Kindred.Server.Tests.TestRig;
+using Kindred.Server.Web;
 
 namespace Kindred.Server.Tests.Foundation;
 

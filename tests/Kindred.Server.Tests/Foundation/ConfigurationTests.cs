@@ -1,6 +1,8 @@
 using Kindred.Server.Hosting;
 using Kindred.Server.Tests.TestRig;
 using Microsoft.Extensions.Options;
+using Kindred.Server.Web;
+using Kindred.Server.Configuration;
 
 namespace Kindred.Server.Tests.Foundation;
 

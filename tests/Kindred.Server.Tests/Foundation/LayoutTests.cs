@@ -1,6 +1,8 @@
+using Kindred.Server.Configuration;
 using System.Net;
 using AngleSharp.Dom;
 using Kindred.Server.Tests.TestRig;
+using Kindred.Server.Web;
 
 namespace Kindred.Server.Tests.Foundation;
 

@@ -1,6 +1,8 @@
 using Kindred.Server.Features.Accounts;
 using Kindred.Server.Hosting;
 using Microsoft.Extensions.Options;
+using Kindred.Server.Web;
+using Kindred.Server.Configuration;
 
 namespace Kindred.Server.Tests.Foundation;
 

@@ -1,10 +1,11 @@
+using Kindred.Server.Configuration;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Dapper;
 using Kindred.Server.Data;
 using Kindred.Server.Features.Accounts;
-using Kindred.Server.Hosting;
+
 using Kindred.Server.Tests.TestRig;
 using Microsoft.Extensions.Options;
 

@@ -1,4 +1,6 @@
+using Kindred.Server.Configuration;
 using Kindred.Server.Tests.TestRig;
+using Kindred.Server.Web;
 
 namespace Kindred.Server.Tests.Foundation;
 

@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using Kindred.ActivityPub.Json;
 using Kindred.Server.Tests.TestRig;
+using Kindred.Server.Web;
 
 namespace Kindred.Server.Tests.GroupFederation;
 

@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Kindred.ActivityPub.Json;
 using Kindred.Server.Federation.Outbox;
+using Kindred.Server.Web;
 
 namespace Kindred.Server.Tests.GroupFederation;
 

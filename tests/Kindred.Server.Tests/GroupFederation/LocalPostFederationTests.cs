@@ -3,6 +3,7 @@ using Kindred.ActivityPub.Json;
 using Kindred.Server.Federation;
 using Kindred.Server.Federation.Outbox;
 using Kindred.Server.Tests.TestRig;
+using Kindred.Server.Web;
 
 namespace Kindred.Server.Tests.GroupFederation;
 

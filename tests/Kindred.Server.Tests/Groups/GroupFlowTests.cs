@@ -1,5 +1,6 @@
 using System.Net;
 using Kindred.Server.Tests.TestRig;
+using Kindred.Server.Web;
 
 namespace Kindred.Server.Tests.Groups;
 

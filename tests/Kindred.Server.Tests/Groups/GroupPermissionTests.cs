@@ -2,6 +2,7 @@ using System.Net.Http.Json;
 using System.Net;
 using System.Text.Json;
 using Kindred.Server.Tests.TestRig;
+using Kindred.Server.Web;
 
 namespace Kindred.Server.Tests.Groups;
 

@@ -3,6 +3,7 @@ using Kindred.Server.Data;
 using Kindred.Server.Federation;
 using Kindred.Server.Tests.GroupFederation;
 using Kindred.Server.Tests.TestRig;
+using Kindred.Server.Web;
 
 namespace Kindred.Server.Tests.Interop;
 
@@ -42,21 +43,10 @@ public sealed class FedifyGroupInteropTests(FederatedSqliteServer server, Fedify
             .Any(a => a.GetRawText().Contains(threadId, StringComparison.Ordinal)), "the group's Announce of a local thread");
     }
 
-    private async Task PollAsync(Func<Task<bool>> done, string what)
+    private Task PollAsync(Func<Task<bool>> done, string what) => Eventually.UntilAsync(what, done, async () =>
     {
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (DateTime.UtcNow < deadline)
-        {
-            if (await done())
-            {
-                return;
-            }
-
-            await Task.Delay(200, TestContext.Current.CancellationToken);
-        }
-
         await using var c = await server.Server.Get<Database>().OpenAsync();
         var jobs = await c.QueryAsync<(string, string, string?)>("SELECT activity_id, state, last_error FROM delivery_jobs");
-        Assert.Fail($"Timed out waiting for {what}\n{string.Join("\n", jobs)}\n{peer.Log}");
-    }
+        return $"{string.Join("\n", jobs)}\n{peer.Log}";
+    });
 }

@@ -1,6 +1,7 @@
 using Dapper;
 using Kindred.Server.Data;
 using Kindred.Server.Tests.TestRig;
+using Kindred.Server.Web;
 
 namespace Kindred.Server.Tests.Interop;
 
@@ -39,23 +40,15 @@ public sealed class FedifyInteropTests(FederatedSqliteServer server, FedifyPeer 
             new { actor, peer = peer.ActorId });
 
         // The delivery worker signs our Accept; Fedify verifies it and marks the follow accepted.
-        var deadline = DateTime.UtcNow.AddSeconds(30);
         string? state = null;
-        while (DateTime.UtcNow < deadline)
+        await Eventually.UntilAsync("Fedify to mark the follow accepted", async () =>
         {
             var info = await peer.GetAsync("/_peer/info");
             state = info.GetProperty("following").EnumerateArray()
                 .Where(f => f.GetProperty("target").GetString() == actor)
                 .Select(f => f.GetProperty("state").GetString()).FirstOrDefault();
-            if (state == "accepted")
-            {
-                break;
-            }
-
-            await Task.Delay(200, TestContext.Current.CancellationToken);
-        }
-
-        Assert.True(state == "accepted", $"follow state {state}\n{peer.Log}");
+            return state == "accepted";
+        }, () => Task.FromResult($"follow state {state}\n{peer.Log}"));
     }
 
     [Fact]

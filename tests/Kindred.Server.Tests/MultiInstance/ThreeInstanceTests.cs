@@ -5,6 +5,7 @@ using Kindred.Server.Data;
 using Kindred.Server.Federation.Delivery;
 using Kindred.Server.Tests.Groups;
 using Kindred.Server.Tests.TestRig;
+using Kindred.Server.Web;
 
 namespace Kindred.Server.Tests.MultiInstance;
 
@@ -15,8 +16,6 @@ namespace Kindred.Server.Tests.MultiInstance;
 /// </summary>
 public abstract class ThreeInstanceTests<T>(T fixture) : IClassFixture<T> where T : ThreeInstances
 {
-    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
-
     private Instance A => new(fixture.A);
     private Instance B => new(fixture.B);
     private Instance C => new(fixture.C);
@@ -43,7 +42,7 @@ public abstract class ThreeInstanceTests<T>(T fixture) : IClassFixture<T> where 
         var member = await instance.Api.MemberAsync();
         var asked = await instance.Api.JsonAsync(HttpMethod.Post, $"/api/v1/groups/{address}/membership", member.Token, new { }, HttpStatusCode.Accepted);
         Assert.Equal("pending", asked.GetProperty("status").GetString());
-        await EventuallyAsync($"{member.Name} on {instance.Authority} joined {address}", async () =>
+        await Eventually.UntilAsync($"{member.Name} on {instance.Authority} joined {address}", async () =>
             (await instance.Api.JsonAsync(HttpMethod.Get, $"/api/v1/groups/{address}/membership", member.Token)).GetProperty("status").GetString() == "joined");
         return member;
     }
@@ -66,7 +65,7 @@ public abstract class ThreeInstanceTests<T>(T fixture) : IClassFixture<T> where 
     private static async Task<Guid> ThreadArrivesAsync(Instance instance, GroupRig.Person person, string group, string title)
     {
         Guid? id = null;
-        await EventuallyAsync($"thread '{title}' on {instance.Authority}", async () =>
+        await Eventually.UntilAsync($"thread '{title}' on {instance.Authority}", async () =>
         {
             id = (await ThreadsAsync(instance, person, group)).Where(t => t.GetProperty("title").GetString() == title)
                 .Select(t => (Guid?)t.GetProperty("id").GetGuid()).FirstOrDefault();
@@ -96,29 +95,13 @@ public abstract class ThreeInstanceTests<T>(T fixture) : IClassFixture<T> where 
     private static async Task<JsonElement> ReplyArrivesAsync(Instance instance, GroupRig.Person person, Guid thread, string words)
     {
         JsonElement? found = null;
-        await EventuallyAsync($"reply '{words}' on {instance.Authority}", async () =>
+        await Eventually.UntilAsync($"reply '{words}' on {instance.Authority}", async () =>
         {
             found = (await ReadAsync(instance, person, thread)).Replies.Where(r => Text(r).Contains(words, StringComparison.Ordinal))
                 .Select(r => (JsonElement?)r).FirstOrDefault();
             return found is not null;
         });
         return found!.Value;
-    }
-
-    private static async Task EventuallyAsync(string what, Func<Task<bool>> condition)
-    {
-        var deadline = DateTime.UtcNow + Patience;
-        while (DateTime.UtcNow < deadline)
-        {
-            if (await condition())
-            {
-                return;
-            }
-
-            await Task.Delay(200);
-        }
-
-        Assert.Fail($"Gave up waiting ({Patience.TotalSeconds} s) for: {what}");
     }
 
     [Fact]
@@ -153,7 +136,7 @@ public abstract class ThreeInstanceTests<T>(T fixture) : IClassFixture<T> where 
             new { content = "Answering B, edited on C." })).StatusCode);
         foreach (var (instance, person, thread) in new[] { (B, g.OnB, threadOnB), (C, g.OnC, threadOnC) })
         {
-            await EventuallyAsync($"the thread's edit on {instance.Authority}", async () =>
+            await Eventually.UntilAsync($"the thread's edit on {instance.Authority}", async () =>
             {
                 var t = (await ReadAsync(instance, person, thread)).Thread;
                 return t.GetProperty("title").GetString() == "Sleepless, still" && Text(t).Contains("Fourth night now.", StringComparison.Ordinal);
@@ -166,7 +149,7 @@ public abstract class ThreeInstanceTests<T>(T fixture) : IClassFixture<T> where 
         // "I hear you" across instances. B's member says it to A's thread: B sends the member's Like to the group on A,
         // whose author is told, by name, and alone sees the number.
         Assert.Equal(HttpStatusCode.OK, (await B.Api.SendAsync(HttpMethod.Put, $"/api/v1/posts/{threadOnB}/reaction", g.OnB.Token)).StatusCode);
-        await EventuallyAsync("A's author told that B's member heard them", async () =>
+        await Eventually.UntilAsync("A's author told that B's member heard them", async () =>
             (await ReactionsAsync(A, g.OnA)).Any(n => n.StartsWith(g.OnB.Name + "@", StringComparison.OrdinalIgnoreCase)));
         Assert.Equal("1 person said they hear you", (await g.OnA.Web.GetAsync($"/threads/{threadOnA}")).Text("article.thread .heard"));
         Assert.Null((await g.OnC.Web.GetAsync($"/threads/{threadOnC}")).Document.QuerySelector(".heard"));
@@ -175,20 +158,20 @@ public abstract class ThreeInstanceTests<T>(T fixture) : IClassFixture<T> where 
         // author's inbox on B. B's member is told once, however many ways it arrives.
         var fromBOnCId = fromBOnC.GetProperty("id").GetGuid();
         Assert.Equal(HttpStatusCode.OK, (await C.Api.SendAsync(HttpMethod.Put, $"/api/v1/posts/{fromBOnCId}/reaction", g.OnC.Token)).StatusCode);
-        await EventuallyAsync("B's author told that C's member heard them", async () =>
+        await Eventually.UntilAsync("B's author told that C's member heard them", async () =>
             (await ReactionsAsync(B, g.OnB)).Any(n => n.StartsWith(g.OnC.Name + "@", StringComparison.OrdinalIgnoreCase)));
         const string likeJobs = "SELECT state FROM delivery_jobs WHERE body LIKE '%\"type\":\"Like\"%' AND body LIKE @who";
         var who = $"%/users/{g.OnC.Name.ToLowerInvariant()}/likes/%";
-        await EventuallyAsync("the group on A has delivered its Announce of C's Like", async () =>
+        await Eventually.UntilAsync("the group on A has delivered its Announce of C's Like", async () =>
             (await A.QueryAsync<string>(likeJobs, new { who })) is { Count: > 0 } states && states.All(st => st == "delivered"));
-        await EventuallyAsync("nothing left in B's inbox queue", async () =>
+        await Eventually.UntilAsync("nothing left in B's inbox queue", async () =>
             await B.ScalarAsync<long>("SELECT COUNT(*) FROM inbox_activities WHERE status = 'pending'") == 0);
         Assert.Single(await ReactionsAsync(B, g.OnB));
         Assert.Equal("1 person said they hear you", (await g.OnB.Web.GetAsync($"/threads/{threadOnB}")).Text($"#reply-{replyOnB} .heard"));
 
         // C takes it back: the notification on B goes too.
         Assert.Equal(HttpStatusCode.NoContent, (await C.Api.SendAsync(HttpMethod.Delete, $"/api/v1/posts/{fromBOnCId}/reaction", g.OnC.Token)).StatusCode);
-        await EventuallyAsync("B's notification gone with the reaction", async () => (await ReactionsAsync(B, g.OnB)).Count == 0);
+        await Eventually.UntilAsync("B's notification gone with the reaction", async () => (await ReactionsAsync(B, g.OnB)).Count == 0);
 
         // B deletes its reply: a placeholder everywhere, C's answer to it still in place.
         Assert.Equal(HttpStatusCode.NoContent, (await B.Api.SendAsync(HttpMethod.Delete, $"/api/v1/posts/{replyOnB}", g.OnB.Token)).StatusCode);
@@ -197,7 +180,7 @@ public abstract class ThreeInstanceTests<T>(T fixture) : IClassFixture<T> where 
                      (A, g.OnA, threadOnA, fromBOnA.GetProperty("id").GetGuid()), (C, g.OnC, threadOnC, fromBOnC.GetProperty("id").GetGuid()),
                  })
         {
-            await EventuallyAsync($"B's deleted reply as a placeholder on {instance.Authority}", async () =>
+            await Eventually.UntilAsync($"B's deleted reply as a placeholder on {instance.Authority}", async () =>
             {
                 var r = (await ReadAsync(instance, person, thread)).Replies.Single(x => x.GetProperty("id").GetGuid() == replyId);
                 return r.GetProperty("deleted").GetBoolean() && Text(r).Length == 0;
@@ -217,7 +200,7 @@ public abstract class ThreeInstanceTests<T>(T fixture) : IClassFixture<T> where 
         Assert.Equal(HttpStatusCode.NoContent, (await A.Api.SendAsync(HttpMethod.Delete, $"/api/v1/posts/{threadOnA}", g.OnA.Token)).StatusCode);
         foreach (var (instance, person, thread) in new[] { (B, g.OnB, threadOnB), (C, g.OnC, threadOnC) })
         {
-            await EventuallyAsync($"the deleted thread on {instance.Authority}", async () =>
+            await Eventually.UntilAsync($"the deleted thread on {instance.Authority}", async () =>
             {
                 var t = (await ReadAsync(instance, person, thread)).Thread;
                 return t.GetProperty("deleted").GetBoolean() && Text(t).Length == 0;
@@ -261,7 +244,7 @@ public abstract class ThreeInstanceTests<T>(T fixture) : IClassFixture<T> where 
             await ThreadArrivesAsync(A, g.OnA, g.Slug, title);
         }
 
-        await EventuallyAsync("A retrying C while it is down", async () =>
+        await Eventually.UntilAsync("A retrying C while it is down", async () =>
             await A.ScalarAsync<long>("SELECT COUNT(*) FROM delivery_jobs WHERE inbox_url = @cInbox AND attempts > 1 AND state <> 'delivered'", new { cInbox }) > 0);
         await fixture.StartCAsync();
 
@@ -325,7 +308,7 @@ public abstract class ThreeInstanceTests<T>(T fixture) : IClassFixture<T> where 
         var twice = JsonNode.Parse(announce)!.AsObject();
         twice["id"] = (string)twice["id"]! + "-again";
         await EnqueueAsync(A, (string)twice["actor"]!, twice.ToJsonString(), new Uri(cInbox));
-        await EventuallyAsync("the second Announce handled on C", async () =>
+        await Eventually.UntilAsync("the second Announce handled on C", async () =>
             await C.ScalarAsync<long>("SELECT COUNT(*) FROM inbox_activities WHERE activity_id = @id AND status = 'done'", new { id = (string)twice["id"]! }) == 1);
         await NothingLeftQueuedAsync();
         Assert.True(await A.ScalarAsync<long>("SELECT attempts FROM delivery_jobs WHERE id = @again", new { again }) >= 2);
@@ -350,13 +333,16 @@ public abstract class ThreeInstanceTests<T>(T fixture) : IClassFixture<T> where 
     {
         foreach (var instance in new[] { A, B, C })
         {
-            var left = await instance.ScalarAsync<string?>(
-                "SELECT MAX(inbox_url || ' ' || state || ' ' || COALESCE(last_error, '')) FROM delivery_jobs WHERE state <> 'delivered'") ?? "";
-            var inbox = await instance.ScalarAsync<string?>(
-                "SELECT MAX(activity_type || ' ' || status || ' ' || COALESCE(last_error, '')) FROM inbox_activities WHERE status <> 'done'") ?? "";
-            await EventuallyAsync($"{instance.Authority} to finish delivering (e.g. job: {left}; inbox: {inbox})", async () =>
+            await Eventually.UntilAsync($"{instance.Authority} to finish delivering", async () =>
                 await instance.ScalarAsync<long>("SELECT COUNT(*) FROM delivery_jobs WHERE state <> 'delivered'") == 0
-                && await instance.ScalarAsync<long>("SELECT COUNT(*) FROM inbox_activities WHERE status <> 'done'") == 0);
+                && await instance.ScalarAsync<long>("SELECT COUNT(*) FROM inbox_activities WHERE status <> 'done'") == 0, async () =>
+            {
+                var left = await instance.ScalarAsync<string?>(
+                    "SELECT MAX(inbox_url || ' ' || state || ' ' || COALESCE(last_error, '')) FROM delivery_jobs WHERE state <> 'delivered'") ?? "";
+                var inbox = await instance.ScalarAsync<string?>(
+                    "SELECT MAX(activity_type || ' ' || status || ' ' || COALESCE(last_error, '')) FROM inbox_activities WHERE status <> 'done'") ?? "";
+                return $"e.g. job: {left}; inbox: {inbox}";
+            });
         }
     }
 }

@@ -2,6 +2,7 @@ using Dapper;
 using Kindred.Server.Data;
 using Kindred.Server.Tests.Groups;
 using Kindred.Server.Tests.TestRig;
+using Kindred.Server.Web;
 
 namespace Kindred.Server.Tests.MultiInstance;
 
@@ -14,6 +15,7 @@ namespace Kindred.Server.Tests.MultiInstance;
 public abstract class ThreeInstances : IAsyncLifetime
 {
     private readonly List<string> _dataDirectories = [];
+    private readonly List<LoopbackPort> _ports = [];
     private string? _unavailable;
     private KindredTestServer? _a;
     private KindredTestServer? _b;
@@ -33,9 +35,9 @@ public abstract class ThreeInstances : IAsyncLifetime
     }
 
     /// <summary>The settings every instance shares: loopback peers allowed, federated groups, retries in (half) seconds.</summary>
-    public static void Configure(Dictionary<string, string?> settings, string address)
+    public static void Configure(Dictionary<string, string?> settings, LoopbackPort port)
     {
-        settings["Kindred:PublicUrl"] = $"http://{address}:{FreePort(address)}";
+        settings["Kindred:PublicUrl"] = port.Origin;
         settings["Kindred:Federation:AllowPrivateAddresses"] = "true";
         settings["Kindred:Groups:DefaultFederation"] = "federated";
         settings["Kindred:Federation:Delivery:FirstRetryDelay"] = "00:00:00.5";
@@ -46,9 +48,6 @@ public abstract class ThreeInstances : IAsyncLifetime
         settings["Kindred:Federation:Delivery:BreakerCooldown"] = "00:00:01";
         settings["Kindred:Federation:Delivery:BreakerMaxCooldown"] = "00:00:02";
     }
-
-    /// <summary>A port free on <paramref name="address"/> itself (not only on 127.0.0.1).</summary>
-    public static int FreePort(string address) => KindredTestServer.FreePort(address);
 
     public async ValueTask InitializeAsync()
     {
@@ -68,9 +67,15 @@ public abstract class ThreeInstances : IAsyncLifetime
         _c = await StartAsync(DatabaseKind.Sqlite, "127.0.0.4");
     }
 
+    /// <summary>
+    /// Starts an instance on <paramref name="address"/>, on a port bound there (port 0, read back) and held until the
+    /// fixture ends, so C starts again on the same address and port after <see cref="StopCAsync"/>.
+    /// </summary>
     private async Task<KindredTestServer> StartAsync(DatabaseKind database, string address)
     {
-        var server = await KindredTestServer.StartAsync(database, s => Configure(s, address));
+        var port = LoopbackPort.Reserve(address);
+        _ports.Add(port);
+        var server = await KindredTestServer.StartAsync(database, s => Configure(s, port));
         _dataDirectories.Add(server.Settings["Kindred:DataDirectory"]!);
         return server;
     }
@@ -105,6 +110,7 @@ public abstract class ThreeInstances : IAsyncLifetime
             }
         }
 
+        _ports.ForEach(p => p.Dispose());
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
         foreach (var directory in _dataDirectories)
         {

@@ -2,6 +2,7 @@ using System.Net;
 using System.Text.Json;
 using Kindred.Server.Tests.Groups;
 using Kindred.Server.Tests.TestRig;
+using Kindred.Server.Web;
 
 namespace Kindred.Server.Tests.Reactions;
 

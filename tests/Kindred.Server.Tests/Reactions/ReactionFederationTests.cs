@@ -8,6 +8,7 @@ using Kindred.Server.Tests.GroupFederation;
 using Kindred.Server.Tests.Groups;
 using Kindred.Server.Tests.RemoteGroups;
 using Kindred.Server.Tests.TestRig;
+using Kindred.Server.Web;
 
 namespace Kindred.Server.Tests.Reactions;
 
@@ -249,7 +250,7 @@ public abstract class ReactionFederationTests<T>(T fixture) : IClassFixture<T> w
         Assert.Equal(Urls.Thread(thread), toPost.Headers.Location);
         var replyLike = new Uri((string)sent.Single(l => (string?)l["object"] == Urls.Reply(reply).AbsoluteUri)["id"]!);
         Assert.Equal(new Uri($"{Urls.Thread(thread).AbsoluteUri}#reply-{reply}"), (await browser.GetAsync(replyLike)).Headers.Location);
-        Assert.Equal(HttpStatusCode.NotFound, (await http.GetAsync(ReactionOutbox.LikeId(Urls.User(member.Name), Guid.NewGuid()))).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await http.GetAsync(ActorUrls.Like(Urls.User(member.Name), Guid.NewGuid()))).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await http.GetAsync(likeId.AbsoluteUri.Replace(Urls.User(member.Name).AbsoluteUri, Urls.User(owner.Name).AbsoluteUri, StringComparison.Ordinal))).StatusCode);
 
         // Taken back: the Like is erased, so its id and its Undo's id answer 404.

@@ -4,6 +4,7 @@ using Dapper;
 using Kindred.Server.Data;
 using Kindred.Server.Tests.Groups;
 using Kindred.Server.Tests.TestRig;
+using Kindred.Server.Web;
 
 namespace Kindred.Server.Tests.Reactions;
 

@@ -2,6 +2,7 @@ using System.Net;
 using System.Text.Json.Nodes;
 using Kindred.Server.Tests.TestRig;
 using static Kindred.Server.Tests.RemoteGroups.RemoteGroupRig;
+using Kindred.Server.Web;
 
 namespace Kindred.Server.Tests.RemoteGroups;
 

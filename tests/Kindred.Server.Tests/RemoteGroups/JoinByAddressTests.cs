@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Json;
 using Kindred.Server.Tests.TestRig;
+using Kindred.Server.Web;
 
 namespace Kindred.Server.Tests.RemoteGroups;
 
@@ -108,7 +109,8 @@ public abstract class JoinByAddressTests<T>(T fixture) : IClassFixture<T> where 
         Assert.Equal(HttpStatusCode.BadRequest, person.StatusCode);
         Assert.Contains("is not a group", await person.Content.ReadAsStringAsync(), StringComparison.Ordinal);
 
-        var unreachable = await rig.Groups.SendAsync(HttpMethod.Post, $"/api/v1/groups/carers@127.0.0.1:{KindredTestServer.FreePort()}/membership", member.Token, new { });
+        using var nobodyListens = LoopbackPort.Reserve();
+        var unreachable = await rig.Groups.SendAsync(HttpMethod.Post, $"/api/v1/groups/carers@127.0.0.1:{nobodyListens.Port}/membership", member.Token, new { });
         Assert.Equal(HttpStatusCode.BadGateway, unreachable.StatusCode);
 
         Assert.Equal(0, await rig.ScalarAsync<long>("SELECT COUNT(*) FROM groups WHERE slug LIKE @s", new { s = $"%@{group.Origin.Authority}" }));

@@ -1,5 +1,6 @@
 using System.Net;
 using Kindred.Server.Tests.TestRig;
+using Kindred.Server.Web;
 
 namespace Kindred.Server.Tests.RemoteGroups;
 
@@ -62,7 +63,8 @@ public abstract class RemoteGroupPagesTests<T>(T fixture) : IClassFixture<T> whe
         Assert.Equal(HttpStatusCode.BadRequest, garbage.Status);
         Assert.Contains("like name@example.org", garbage.Text("#address-error"), StringComparison.Ordinal);
 
-        var unreachable = await Submit($"carers@127.0.0.1:{KindredTestServer.FreePort()}");
+        using var nobodyListens = LoopbackPort.Reserve();
+        var unreachable = await Submit($"carers@127.0.0.1:{nobodyListens.Port}");
         Assert.Equal(HttpStatusCode.BadGateway, unreachable.Status);
         Assert.Contains("could not be reached", unreachable.Text("#address-error"), StringComparison.Ordinal);
     }

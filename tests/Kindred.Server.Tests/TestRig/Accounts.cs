@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Kindred.Server.Cli;
+using Kindred.Server.Web;
 
 namespace Kindred.Server.Tests.TestRig;
 

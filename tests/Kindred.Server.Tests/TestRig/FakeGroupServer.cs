@@ -7,6 +7,7 @@ using WireMock.Matchers;
 using WireMock.RequestBuilders;
 using WireMock.ResponseBuilders;
 using WireMock.Server;
+using Kindred.Server.Web;
 
 namespace Kindred.Server.Tests.TestRig;
 
@@ -20,9 +21,13 @@ public sealed class FakeGroupServer : IDisposable
     private readonly SigningKey _groupKey;
     private readonly SigningKey _personKey;
 
-    public FakeGroupServer(string name = "carers", string groupPath = "/c/carers", bool manuallyApprovesFollowers = false)
+    private readonly TimeProvider _clock;
+
+    /// <param name="clock">What its signatures are dated by: the Kindred server's clock when that is a fake one.</param>
+    public FakeGroupServer(string name = "carers", string groupPath = "/c/carers", bool manuallyApprovesFollowers = false, TimeProvider? clock = null)
     {
-        Server = WireMockServer.Start();
+        _clock = clock ?? TimeProvider.System;
+        Server = LoopbackWireMock.Start();
         Origin = new Uri($"http://127.0.0.1:{Server.Port}");
         Name = name;
         GroupId = new Uri(Origin, groupPath);
@@ -105,7 +110,7 @@ public sealed class FakeGroupServer : IDisposable
         var signable = SignableRequest.Create("POST", inbox, bytes, contentType: "application/activity+json");
         using var request = new HttpRequestMessage(HttpMethod.Post, inbox) { Content = new ByteArrayContent(bytes) };
         request.Content.Headers.TryAddWithoutValidation("Content-Type", "application/activity+json");
-        foreach (var (name, value) in new CavageSigner(TimeProvider.System).Sign(signable, asPerson ? _personKey : _groupKey))
+        foreach (var (name, value) in new CavageSigner(_clock).Sign(signable, asPerson ? _personKey : _groupKey))
         {
             request.Headers.TryAddWithoutValidation(name, value);
         }

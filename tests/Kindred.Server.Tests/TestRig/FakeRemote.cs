@@ -6,6 +6,7 @@ using Kindred.ActivityPub.Signatures;
 using WireMock.RequestBuilders;
 using WireMock.ResponseBuilders;
 using WireMock.Server;
+using Kindred.Server.Web;
 
 namespace Kindred.Server.Tests.TestRig;
 
@@ -21,7 +22,7 @@ public sealed class FakeRemote : IDisposable
     public FakeRemote(string username = "harriet", string host = "127.0.0.1", bool withoutInbox = false)
     {
         _withoutInbox = withoutInbox;
-        Server = WireMockServer.Start();
+        Server = LoopbackWireMock.Start(host);
         Origin = new Uri($"http://{host}:{Server.Port}");
         ActorId = new Uri(Origin, $"/users/{username}");
         Username = username;

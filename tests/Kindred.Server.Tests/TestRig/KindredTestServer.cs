@@ -2,6 +2,8 @@ using Kindred.Server.Hosting;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Kindred.Server.Web;
+using Kindred.Server.Configuration;
 
 namespace Kindred.Server.Tests.TestRig;
 
@@ -54,6 +56,16 @@ public sealed class KindredTestServer : IAsyncDisposable
     };
 
     /// <summary>Starts a server on a new database of the given kind; null when that database is not available here.</summary>
+    /// <summary>
+    /// A loopback port free right now, for a server in another process (a child <c>Kindred.Server</c>) that cannot share
+    /// this process's reservation. In-process servers use <see cref="LoopbackPort.Reserve"/> instead.
+    /// </summary>
+    public static int FreePort()
+    {
+        using var reserved = LoopbackPort.Reserve();
+        return reserved.Port;
+    }
+
     public static async Task<KindredTestServer> StartAsync(DatabaseKind database, Action<Dictionary<string, string?>>? configure = null,
         Action<WebApplicationBuilder>? builder = null)
     {
@@ -76,14 +88,20 @@ public sealed class KindredTestServer : IAsyncDisposable
         return await StartWithSettingsAsync(database, settings, temp, builder);
     }
 
-    /// <summary>Starts a server on existing settings (same database), e.g. to check that data survives a restart.</summary>
+    /// <summary>
+    /// Starts a server on existing settings (same database), e.g. to check that data survives a restart. Without a
+    /// PublicUrl it gets a port of its own (<see cref="LoopbackPort"/>), held until the server is disposed: a server
+    /// stopped with <see cref="StopKeepingDataAsync"/> keeps it, so one started again on its settings finds it free.
+    /// </summary>
     public static async Task<KindredTestServer> StartWithSettingsAsync(DatabaseKind database, Dictionary<string, string?> settings,
         string? tempDirectory = null, Action<WebApplicationBuilder>? builder = null)
     {
-        // PublicUrl must name the real port, so pick a free loopback port first.
+        // PublicUrl must name the real port, so the port is bound (port 0, read back) before the app is built.
+        LoopbackPort? reserved = null;
         if (!settings.TryGetValue("Kindred:PublicUrl", out var publicUrl) || publicUrl is null)
         {
-            publicUrl = $"http://127.0.0.1:{FreePort()}";
+            reserved = LoopbackPort.Reserve();
+            publicUrl = reserved.Origin;
             settings["Kindred:PublicUrl"] = publicUrl;
         }
 
@@ -91,23 +109,23 @@ public sealed class KindredTestServer : IAsyncDisposable
         // a server behind a (simulated) reverse proxy listens while its PublicUrl names the proxy.
         var address = settings.TryGetValue(ListenUrlSetting, out var listen) && listen is not null ? new Uri(listen)
             : Uri.TryCreate(publicUrl, UriKind.Absolute, out var parsed) && parsed.Port > 0 && parsed.Scheme == "http" ? parsed
-            : new Uri($"http://127.0.0.1:{FreePort()}");
-        var app = KindredApp.Build(["--urls", $"http://{address.Host}:{address.Port}"], b =>
+            : new Uri((reserved = LoopbackPort.Reserve()).Origin);
+        try
         {
-            b.Configuration.AddInMemoryCollection(settings);
-            builder?.Invoke(b);
-        });
-        await app.PrepareAsync();
-        await app.StartAsync();
-        return new KindredTestServer(app, address, tempDirectory, database, settings);
-    }
-
-    /// <summary>A port free on <paramref name="address"/> itself (multi-instance tests use 127.0.0.2 and up).</summary>
-    public static int FreePort(string address = "127.0.0.1")
-    {
-        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Parse(address), 0);
-        listener.Start();
-        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+            var app = KindredApp.Build(["--urls", $"http://{address.Host}:{address.Port}"], b =>
+            {
+                b.Configuration.AddInMemoryCollection(settings);
+                builder?.Invoke(b);
+            });
+            await app.PrepareAsync();
+            await app.StartAsync();
+            return new KindredTestServer(app, address, tempDirectory, database, settings);
+        }
+        catch
+        {
+            reserved?.Dispose();
+            throw;
+        }
     }
 
     public WebSession NewSession() => new(BaseAddress);
@@ -118,6 +136,7 @@ public sealed class KindredTestServer : IAsyncDisposable
     {
         await _app.StopAsync();
         await _app.DisposeAsync();
+        LoopbackPort.Release(BaseAddress);
         if (_tempDirectory is not null)
         {
             try

@@ -1,18 +1,23 @@
 using System.Diagnostics;
 using Npgsql;
+using Kindred.Server.Web;
 
 namespace Kindred.Server.Tests.TestRig;
 
 /// <summary>
 /// A throwaway PostgreSQL for the test run: <c>KINDRED_TEST_POSTGRES</c> (a connection string to a server where
 /// databases may be created) when set, otherwise a cluster started from the server binaries on this machine
-/// (initdb/pg_ctl, as the <c>postgres</c> user when the tests run as root) on a free loopback port.
+/// (initdb/pg_ctl, as the <c>postgres</c> user when the tests run as root) that listens on a Unix socket in its own
+/// directory only: no TCP port to pick, so no port another process could take first.
 /// Each test server gets a fresh database. Where no PostgreSQL is available the PostgreSQL tests are skipped
 /// with the reason, unless <c>KINDRED_REQUIRE_POSTGRES=1</c> (CI) makes that a failure.
 /// </summary>
 public static class PostgresCluster
 {
     private static readonly Lazy<Task<(string? ConnectionString, string? Unavailable)>> Server = new(StartAsync);
+
+    /// <summary>Only names the socket file (<c>.s.PGSQL.5432</c> in the cluster's own directory): no TCP port is used.</summary>
+    private const int SocketPort = 5432;
     private static int _databases;
 
     public static bool Required => Environment.GetEnvironmentVariable("KINDRED_REQUIRE_POSTGRES") == "1";
@@ -64,7 +69,6 @@ public static class PostgresCluster
             await RunAsync("chown", ["postgres", dir]);
         }
 
-        var port = KindredTestServer.FreePort();
         var log = Path.Combine(dir, "server.log");
         var data = Path.Combine(dir, "data");
         var (initOk, initOut) = await RunAsync(Path.Combine(bin, "initdb"), ["-D", data, "-U", "kindred", "--auth=trust", "-E", "UTF8", "--no-sync"], asRoot);
@@ -76,7 +80,7 @@ public static class PostgresCluster
         var (startOk, startOut) = await RunAsync(Path.Combine(bin, "pg_ctl"),
         [
             "-D", data, "-l", log, "-w", "-t", "60", "start", "-o",
-            $"-c listen_addresses=127.0.0.1 -p {port} -k {dir} -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300",
+            $"-c listen_addresses='' -p {SocketPort} -k {dir} -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300",
         ], asRoot);
         if (!startOk)
         {
@@ -98,7 +102,7 @@ public static class PostgresCluster
             }
         };
 
-        return ($"Host=127.0.0.1;Port={port};Username=kindred;Database=postgres", null);
+        return ($"Host={dir};Port={SocketPort};Username=kindred;Database=postgres", null);
     }
 
     private static string? FindBinaries()

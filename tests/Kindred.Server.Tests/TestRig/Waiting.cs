@@ -1,24 +1,17 @@
 using System.Data.Common;
 using Dapper;
+using Kindred.Server.Web;
 
 namespace Kindred.Server.Tests.TestRig;
 
-/// <summary>Waits for background work (the inbox worker) to reach a state; fails with the query after 10 s.</summary>
+/// <summary>Waits for background work (the inbox worker) to reach a state, through <see cref="Eventually"/>.</summary>
 public static class Waiting
 {
-    public static async Task ForRowAsync(DbConnection c, string countSql, object args)
-    {
-        for (var i = 0; i < 200; i++)
+    /// <summary>Until <paramref name="countSql"/> counts at least one row; on failure, shows the inbox queue.</summary>
+    public static Task ForRowAsync(DbConnection c, string countSql, object args) =>
+        Eventually.UntilAsync(countSql, async () => await c.ExecuteScalarAsync<long>(countSql, args) > 0, async () =>
         {
-            if (await c.ExecuteScalarAsync<long>(countSql, args) > 0)
-            {
-                return;
-            }
-
-            await Task.Delay(50);
-        }
-
-        var rows = await c.QueryAsync<(string, string, long, string?)>("SELECT activity_type, status, attempts, last_error FROM inbox_activities");
-        Assert.Fail("Timed out waiting for: " + countSql + "\nInbox rows:\n" + string.Join("\n", rows));
-    }
+            var rows = await c.QueryAsync<(string, string, long, string?)>("SELECT activity_type, status, attempts, last_error FROM inbox_activities");
+            return "Inbox rows:\n" + string.Join("\n", rows);
+        });
 }

@@ -5,6 +5,7 @@ using AngleSharp;
 using AngleSharp.Dom;
 using AngleSharp.Html.Dom;
 using AngleSharp.Html.Parser;
+using Kindred.Server.Web;
 
 namespace Kindred.Server.Tests.TestRig;
 

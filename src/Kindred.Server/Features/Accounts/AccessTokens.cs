@@ -1,9 +1,10 @@
 using System.Security.Claims;
 using Kindred.Server.Data;
-using Kindred.Server.Hosting;
+using Kindred.Server.Configuration;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
+using Kindred.Server.Web;
 
 namespace Kindred.Server.Features.Accounts;
 

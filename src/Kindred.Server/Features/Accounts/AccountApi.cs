@@ -1,6 +1,7 @@
 using System.ComponentModel;
-using Kindred.Server.Hosting;
+using Kindred.Server.Configuration;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Kindred.Server.Web;
 
 namespace Kindred.Server.Features.Accounts;
 
@@ -57,7 +58,7 @@ public static class AccountApi
             };
 
             static Ok<TokenResponse> Ok((string Token, int ExpiresIn) t) => TypedResults.Ok(new TokenResponse(t.Token, "Bearer", t.ExpiresIn));
-        }).RequireRateLimiting(AuthSetup.SignInRateLimit).WithSummary("Exchange a username and password for a bearer token");
+        }).RequireRateLimiting(Policies.SignInRateLimit).WithSummary("Exchange a username and password for a bearer token");
 
         api.MapPost("/accounts", async Task<Results<Created<AccountResponse>, Accepted<AccountResponse>, ValidationProblem, ProblemHttpResult>> (RegisterRequest body, Registration registration, HttpContext http) =>
         {
@@ -72,13 +73,13 @@ public static class AccountApi
                 _ => TypedResults.ValidationProblem(result.Errors.ToDictionary(e => e.Key, e => new[] { e.Value }),
                     title: "Please correct the highlighted fields"),
             };
-        }).RequireRateLimiting(AuthSetup.SignInRateLimit).WithSummary("Register an account");
+        }).RequireRateLimiting(Policies.SignInRateLimit).WithSummary("Register an account");
 
         api.MapGet("/accounts/me", async Task<Results<Ok<AccountResponse>, NotFound>> (HttpContext http, UserStore users) =>
         {
-            var user = await users.FindByIdAsync(Sessions.UserId(http.User), http.RequestAborted);
+            var user = await users.FindByIdAsync(RequestContext.UserId(http.User), http.RequestAborted);
             return user is null ? TypedResults.NotFound() : TypedResults.Ok(AccountResponse.From(user));
-        }).RequireAuthorization(AuthSetup.ApiPolicy).WithSummary("The signed-in account");
+        }).RequireAuthorization(Policies.Api).WithSummary("The signed-in account");
 
         return app;
     }

@@ -1,9 +1,10 @@
 using Kindred.Server.Features.Admin;
-using Kindred.Server.Hosting;
+using Kindred.Server.Configuration;
 using Kindred.Server.Theming;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.Extensions.Options;
+using Kindred.Server.Web;
 
 namespace Kindred.Server.Features.Accounts;
 
@@ -40,7 +41,7 @@ public static class AccountPages
                 Sessions.CreatePrincipal(result.User!, CookieAuthenticationDefaults.AuthenticationScheme),
                 new AuthenticationProperties { IsPersistent = remember });
             return Results.Redirect(returnUrl);
-        }).RequireRateLimiting(AuthSetup.SignInRateLimit);
+        }).RequireRateLimiting(Policies.SignInRateLimit);
 
         app.MapGet("/signout", (HttpContext http, Pages pages) => pages.RenderAsync(http, "signout", "Sign out"));
 
@@ -87,7 +88,7 @@ public static class AccountPages
                     return await RegisterPage(http, pages, settings, options.Value, result.Errors, request,
                         result.Outcome == RegistrationOutcome.Closed ? StatusCodes.Status403Forbidden : StatusCodes.Status400BadRequest);
             }
-        }).RequireRateLimiting(AuthSetup.SignInRateLimit);
+        }).RequireRateLimiting(Policies.SignInRateLimit);
 
         return app;
     }

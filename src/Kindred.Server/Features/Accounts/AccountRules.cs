@@ -1,5 +1,6 @@
 using System.Net.Mail;
 using System.Text.RegularExpressions;
+using Kindred.Server.Web;
 
 namespace Kindred.Server.Features.Accounts;
 

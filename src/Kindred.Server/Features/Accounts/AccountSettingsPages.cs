@@ -1,6 +1,7 @@
 using Kindred.Server.Theming;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
+using Kindred.Server.Web;
 
 namespace Kindred.Server.Features.Accounts;
 
@@ -13,7 +14,7 @@ public static class AccountSettingsPages
 
         group.MapGet("", async (HttpContext http, Pages pages, UserStore users) =>
         {
-            var user = await users.FindByIdAsync(Sessions.UserId(http.User), http.RequestAborted);
+            var user = await users.FindByIdAsync(RequestContext.UserId(http.User), http.RequestAborted);
             return await SettingsPage(http, pages, user!, new Dictionary<string, string>(), null);
         });
 
@@ -24,7 +25,7 @@ public static class AccountSettingsPages
                 return await Forms.ExpiredAsync(http);
             }
 
-            var user = (await users.FindByIdAsync(Sessions.UserId(http.User), http.RequestAborted))!;
+            var user = (await users.FindByIdAsync(RequestContext.UserId(http.User), http.RequestAborted))!;
             var errors = new Dictionary<string, string>();
             if (!await hasher.VerifyAsync(Forms.Value(form, "currentPassword") ?? "", user.PasswordHash, http.RequestAborted))
             {
@@ -60,7 +61,7 @@ public static class AccountSettingsPages
                 return await Forms.ExpiredAsync(http);
             }
 
-            var user = (await users.FindByIdAsync(Sessions.UserId(http.User), http.RequestAborted))!;
+            var user = (await users.FindByIdAsync(RequestContext.UserId(http.User), http.RequestAborted))!;
             var email = Forms.Value(form, "email");
             var errors = new Dictionary<string, string>();
             if (AccountRules.ValidateEmail(email) is { } problem)

@@ -1,9 +1,10 @@
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
-using Kindred.Server.Hosting;
+using Kindred.Server.Configuration;
 using Microsoft.Extensions.Options;
 using NSec.Cryptography;
+using Kindred.Server.Web;
 
 namespace Kindred.Server.Features.Accounts;
 

@@ -1,8 +1,9 @@
 using System.Data.Common;
 using Kindred.Server.Data;
 using Kindred.Server.Features.Admin;
-using Kindred.Server.Hosting;
+using Kindred.Server.Configuration;
 using Microsoft.Extensions.Options;
+using Kindred.Server.Web;
 
 namespace Kindred.Server.Features.Accounts;
 

@@ -1,7 +1,8 @@
 using System.Net;
 using System.Threading.RateLimiting;
-using Kindred.Server.Hosting;
+using Kindred.Server.Configuration;
 using Microsoft.Extensions.Options;
+using Kindred.Server.Web;
 
 namespace Kindred.Server.Features.Accounts;
 

@@ -1,12 +1,6 @@
-namespace Kindred.Server.Features.Accounts;
+using Kindred.Server.Web;
 
-public static class Roles
-{
-    public const string Member = "member";
-    public const string Moderator = "moderator";
-    public const string Admin = "admin";
-    public static readonly string[] All = [Member, Moderator, Admin];
-}
+namespace Kindred.Server.Features.Accounts;
 
 public static class AccountStatus
 {

@@ -1,6 +1,7 @@
 using System.Data.Common;
 using Dapper;
 using Kindred.Server.Data;
+using Kindred.Server.Web;
 
 namespace Kindred.Server.Features.Accounts;
 
@@ -29,14 +30,13 @@ public sealed class UserStore(Database db, TimeProvider time)
         return await c.QuerySingleOrDefaultAsync<User>(ById, new { id });
     }
 
-    private const string NameTaken = "SELECT COUNT(*) FROM handles WHERE name_normalized = @name";
     private const string EmailTaken = "SELECT COUNT(*) FROM users WHERE email_normalized = @email";
 
     /// <summary>Which of username/e-mail are already in use (case-insensitively), as field errors.</summary>
     public static async Task<Dictionary<string, string>> FindConflictsAsync(DbConnection c, DbTransaction? tx, string username, string email)
     {
         var errors = new Dictionary<string, string>();
-        if (await c.ExecuteScalarAsync<long>(NameTaken, new { name = AccountRules.Normalize(username) }, tx) > 0)
+        if (await Handles.IsTakenAsync(c, tx, AccountRules.Normalize(username)))
         {
             errors["username"] = "That username is taken. Please choose another.";
         }
@@ -49,7 +49,6 @@ public sealed class UserStore(Database db, TimeProvider time)
         return errors;
     }
 
-    private const string InsertHandle = "INSERT INTO handles (name_normalized, kind, owner_id) VALUES (@name, 'user', @id)";
 
     private const string InsertUser = """
         INSERT INTO users (id, username, username_normalized, email, email_normalized, display_name, password_hash,
@@ -62,7 +61,7 @@ public sealed class UserStore(Database db, TimeProvider time)
 
     public static async Task InsertAsync(DbConnection c, DbTransaction tx, User user, Guid? inviteId)
     {
-        await c.ExecuteAsync(InsertHandle, new { name = AccountRules.Normalize(user.Username), id = user.Id }, tx);
+        await Handles.ReserveAsync(c, tx, AccountRules.Normalize(user.Username), "user", user.Id);
         await c.ExecuteAsync(InsertUser, new
         {
             user.Id,

@@ -1,6 +1,7 @@
 using Kindred.Server.Features.Accounts;
-using Kindred.Server.Hosting;
+using Kindred.Server.Configuration;
 using Kindred.Server.Theming;
+using Kindred.Server.Web;
 
 namespace Kindred.Server.Features.Admin;
 
@@ -13,7 +14,7 @@ public static class AdminPages
 
     public static IEndpointRouteBuilder MapAdminPages(this IEndpointRouteBuilder app)
     {
-        var admin = app.MapGroup("/admin").RequireAuthorization(AuthSetup.AdminPolicy);
+        var admin = app.MapGroup("/admin").RequireAuthorization(Policies.Admin);
 
         admin.MapGet("", async (HttpContext http, Pages pages, InstanceSettings settings) =>
             await SettingsPage(http, pages, await settings.GetAsync(http.RequestAborted), new Dictionary<string, string>()));
@@ -43,7 +44,7 @@ public static class AdminPages
                 errors["description"] = $"Keep the description under {MaxDescriptionLength} characters.";
             }
 
-            if (!KindredOptionsValidator.RegistrationModes.Contains(changed.RegistrationMode))
+            if (!RegistrationOptions.Modes.Contains(changed.RegistrationMode))
             {
                 errors["registrationMode"] = "Choose one of the registration modes.";
             }
@@ -99,7 +100,7 @@ public static class AdminPages
 
             var maxUses = int.TryParse(Forms.Value(form, "maxUses"), out var m) ? m : 1;
             int? days = int.TryParse(Forms.Value(form, "validDays"), out var d) ? d : null;
-            await invites.CreateAsync(Sessions.UserId(http.User), maxUses, days, Forms.Value(form, "note"), http.RequestAborted);
+            await invites.CreateAsync(RequestContext.UserId(http.User), maxUses, days, Forms.Value(form, "note"), http.RequestAborted);
             return Results.Redirect("/admin/registrations?notice=invite-created");
         });
 
@@ -121,7 +122,7 @@ public static class AdminPages
         pages.RenderAsync(http, "admin-settings", "Instance settings", new
         {
             Settings = s,
-            Modes = KindredOptionsValidator.RegistrationModes,
+            Modes = RegistrationOptions.Modes,
             Errors = errors,
         }, status);
 }

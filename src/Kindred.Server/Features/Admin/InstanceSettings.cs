@@ -1,7 +1,8 @@
 using Dapper;
 using Kindred.Server.Data;
-using Kindred.Server.Hosting;
+using Kindred.Server.Configuration;
 using Microsoft.Extensions.Options;
+using Kindred.Server.Web;
 
 namespace Kindred.Server.Features.Admin;
 

@@ -2,6 +2,7 @@ using System.Data.Common;
 using System.Security.Cryptography;
 using Dapper;
 using Kindred.Server.Data;
+using Kindred.Server.Web;
 
 namespace Kindred.Server.Features.Admin;
 

@@ -4,11 +4,10 @@ using Kindred.Server.Content;
 using Kindred.Server.Features.Reactions;
 using Kindred.Server.Features.Threads;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Kindred.Server.Web;
 
 namespace Kindred.Server.Features.Groups;
 
-/// <summary>A page of a list: <c>next</c> is the address of the following page, or null on the last one.</summary>
-public sealed record ListResponse<T>(IReadOnlyList<T> Items, [property: Description("Address of the next page; null on the last page.")] string? Next);
 
 public sealed record GroupRequest(
     [property: Description("Web address of the group, 3-30 letters, digits or underscores; shares one namespace with usernames. Only when creating.")] string? Slug,
@@ -110,40 +109,3 @@ public sealed record EditPostRequest(
 public sealed record ModerateThreadRequest(bool? Pinned, bool? Locked);
 
 public sealed record PostResponse(Guid Id, Guid ThreadId, string Url, [property: Description("thread or reply.")] string Kind);
-
-/// <summary>Maps operation outcomes to RFC 9457 problem details.</summary>
-public static class ApiProblems
-{
-    public static ProblemHttpResult Problem<T>(Outcome<T> o) => TypedResults.Problem(
-        title: o.Failure switch
-        {
-            Failure.Forbidden => "Not allowed",
-            Failure.NotFound => "Not found",
-            Failure.Conflict => "Conflict",
-            Failure.Unreachable => "Other server unreachable",
-            _ => "Invalid request",
-        },
-        detail: o.Message,
-        statusCode: o.Failure switch
-        {
-            Failure.Forbidden => StatusCodes.Status403Forbidden,
-            Failure.NotFound => StatusCodes.Status404NotFound,
-            Failure.Conflict => StatusCodes.Status409Conflict,
-            Failure.Unreachable => StatusCodes.Status502BadGateway,
-            _ => StatusCodes.Status400BadRequest,
-        });
-
-    public static ValidationProblem Validation<T>(Outcome<T> o) =>
-        TypedResults.ValidationProblem(o.Errors.ToDictionary(e => e.Key, e => new[] { e.Value }), title: "Please correct the highlighted fields");
-
-    public static ProblemHttpResult NotFound() => Problem(Outcome<bool>.NotFound());
-
-    public static string Origin(this HttpContext http) =>
-        http.RequestServices.GetRequiredService<Microsoft.Extensions.Options.IOptions<Hosting.KindredOptions>>().Value.PublicUrl.TrimEnd('/');
-
-    public static Guid Viewer(this HttpContext http) =>
-        http.User.Identity?.IsAuthenticated == true ? Accounts.Sessions.UserId(http.User) : Guid.Empty;
-
-    public static string? NextUrl(this HttpContext http, string? cursor, string name) =>
-        cursor is null ? null : $"{http.Origin()}{http.Request.Path}?{name}={Uri.EscapeDataString(cursor)}";
-}

@@ -2,8 +2,9 @@ using System.Data.Common;
 using Dapper;
 using Kindred.Server.Data;
 using Kindred.Server.Features.Accounts;
-using Kindred.Server.Hosting;
+using Kindred.Server.Configuration;
 using Microsoft.Extensions.Options;
+using Kindred.Server.Web;
 
 namespace Kindred.Server.Features.Groups;
 
@@ -22,8 +23,6 @@ public sealed class CreateGroup(Database db, UserStore users, IOptions<KindredOp
     /// <summary>The federation setting a new group gets unless its creator chooses (the admin's default).</summary>
     public string DefaultFederation => options.Value.Groups.DefaultFederation.Trim().ToLowerInvariant();
 
-    private const string InsertHandle = "INSERT INTO handles (name_normalized, kind, owner_id) VALUES (@slugNormalized, 'group', @Id)";
-
     private const string InsertGroup = """
         INSERT INTO groups (id, slug, slug_normalized, name, description, rules, visibility, join_policy, join_question,
             federation, created_by, created_at, updated_at)
@@ -34,8 +33,6 @@ public sealed class CreateGroup(Database db, UserStore users, IOptions<KindredOp
     private const string InsertOwner = """
         INSERT INTO group_members (group_id, user_id, role, label, joined_at) VALUES (@groupId, @userId, 'owner', NULL, @at)
         """;
-
-    private const string NameTaken = "SELECT COUNT(*) FROM handles WHERE name_normalized = @name";
 
     public async Task<Outcome<Group>> RunAsync(Guid userId, GroupRules.Fields f, CancellationToken ct = default)
     {
@@ -72,12 +69,12 @@ public sealed class CreateGroup(Database db, UserStore users, IOptions<KindredOp
         {
             return await db.InTransactionAsync(async (c, tx) =>
             {
-                if (await c.ExecuteScalarAsync<long>(NameTaken, new { name = slugNormalized }, tx) > 0)
+                if (await Handles.IsTakenAsync(c, tx, slugNormalized))
                 {
                     return TakenOutcome();
                 }
 
-                await c.ExecuteAsync(InsertHandle, new { slugNormalized, group.Id }, tx);
+                await Handles.ReserveAsync(c, tx, slugNormalized, "group", group.Id);
                 await c.ExecuteAsync(InsertGroup, new
                 {
                     group.Id, group.Slug, slugNormalized, group.Name, group.Description, group.Rules, group.Visibility,

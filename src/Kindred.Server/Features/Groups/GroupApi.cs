@@ -1,7 +1,7 @@
 using Kindred.Server.Content;
-using Kindred.Server.Federation.RemoteGroups;
-using Kindred.Server.Hosting;
+using Kindred.Server.Configuration;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Kindred.Server.Web;
 
 namespace Kindred.Server.Features.Groups;
 
@@ -10,7 +10,7 @@ public static class GroupApi
 {
     public static IEndpointRouteBuilder MapGroupApi(this IEndpointRouteBuilder app)
     {
-        var api = app.MapGroup("/api/v1/groups").WithTags("Groups").DisableAntiforgery().RequireAuthorization(AuthSetup.ApiPolicy);
+        var api = app.MapGroup("/api/v1/groups").WithTags("Groups").DisableAntiforgery().RequireAuthorization(Policies.Api);
 
         api.MapGet("", async Task<Ok<ListResponse<GroupResponse>>> (HttpContext http, GroupQueries groups, SafeHtml safe, bool? mine, string? after) =>
         {

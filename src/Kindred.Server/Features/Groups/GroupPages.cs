@@ -1,7 +1,7 @@
 using Kindred.Server.Content;
 using Kindred.Server.Features.Threads;
-using Kindred.Server.Federation.RemoteGroups;
 using Kindred.Server.Theming;
+using Kindred.Server.Web;
 
 namespace Kindred.Server.Features.Groups;
 
@@ -16,7 +16,7 @@ public static class GroupPages
         app.MapGet("/groups/new", async (HttpContext http, Pages pages, CreateGroup create) =>
             await create.MayCreateAsync(http.Viewer(), http.RequestAborted)
                 ? await FormPage(http, pages, new GroupRules.Fields(null, null, null, null, Group.Public, Group.Open, null, create.DefaultFederation), new Dictionary<string, string>())
-                : await WebViews.FailureAsync(http, pages, Outcome<bool>.Forbidden("Only admins can open groups on this instance.")))
+                : await FailurePages.FailureAsync(http, pages, Outcome<bool>.Forbidden("Only admins can open groups on this instance.")))
             .RequireAuthorization().ExcludeFromDescription();
 
         app.MapPost("/groups", async (HttpContext http, Pages pages, CreateGroup create) =>
@@ -35,21 +35,15 @@ public static class GroupPages
 
             return result.Errors.Count > 0
                 ? await FormPage(http, pages, fields, result.Errors, StatusCodes.Status400BadRequest)
-                : await WebViews.FailureAsync(http, pages, result);
+                : await FailurePages.FailureAsync(http, pages, result);
         }).RequireAuthorization().ExcludeFromDescription();
 
         app.MapGet("/groups/{slug}", async (string slug, string? before, HttpContext http, Pages pages, GroupQueries groups, ThreadQueries threads, SafeHtml safe) =>
         {
-            // The same URL is the group's ActivityPub actor (FEP-1b12), chosen by content negotiation.
-            if (Federation.Endpoints.ActivityPubContent.IsRequested(http.Request))
-            {
-                return await Federation.Endpoints.ActorEndpoints.ServeGroupAsync(http, slug);
-            }
-
             var group = await groups.FindAsync(slug, http.Viewer(), http.RequestAborted);
             if (group is null)
             {
-                return await WebViews.NotFoundAsync(http, pages);
+                return await FailurePages.NotFoundAsync(http, pages);
             }
 
             IReadOnlyList<ThreadSummary> pinned = [];
@@ -79,7 +73,7 @@ public static class GroupPages
             var group = await groups.FindAsync(slug, http.Viewer(), http.RequestAborted);
             if (group is not { CanRead: true })
             {
-                return await WebViews.NotFoundAsync(http, pages);
+                return await FailurePages.NotFoundAsync(http, pages);
             }
 
             var page = await threads.WaitingInGroupAsync(group.Id, after, ct: http.RequestAborted);
@@ -104,7 +98,7 @@ public static class GroupPages
                 : await membership.JoinAsync(slug, http.Viewer(), Forms.Value(form, "answer"), http.RequestAborted);
             if (!result.Ok)
             {
-                return await WebViews.FailureAsync(http, pages, result);
+                return await FailurePages.FailureAsync(http, pages, result);
             }
 
             var pending = RemoteGroupAddress.IsRemote(slug) ? "remote-join-requested" : "join-requested";
@@ -121,7 +115,7 @@ public static class GroupPages
             var result = RemoteGroupAddress.IsRemote(slug)
                 ? await remote.LeaveAsync(slug, http.Viewer(), http.RequestAborted)
                 : await membership.LeaveAsync(slug, http.Viewer(), http.RequestAborted);
-            return result.Ok ? Results.Redirect("/groups?notice=left") : await WebViews.FailureAsync(http, pages, result);
+            return result.Ok ? Results.Redirect("/groups?notice=left") : await FailurePages.FailureAsync(http, pages, result);
         }).RequireAuthorization().ExcludeFromDescription();
 
         return app;

@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using Kindred.Server.Features.Accounts;
+using Kindred.Server.Web;
 
 namespace Kindred.Server.Features.Groups;
 

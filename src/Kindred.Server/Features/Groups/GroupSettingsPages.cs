@@ -1,4 +1,5 @@
 using Kindred.Server.Theming;
+using Kindred.Server.Web;
 
 namespace Kindred.Server.Features.Groups;
 
@@ -14,12 +15,12 @@ public static class GroupSettingsPages
             var g = await groups.FindAsync(slug, http.Viewer(), http.RequestAborted);
             if (g is not { CanRead: true })
             {
-                return await WebViews.NotFoundAsync(http, pages);
+                return await FailurePages.NotFoundAsync(http, pages);
             }
 
             if (!g.IsOwner)
             {
-                return await WebViews.FailureAsync(http, pages, Outcome<bool>.Forbidden("Only the group's owner can change its settings."));
+                return await FailurePages.FailureAsync(http, pages, Outcome<bool>.Forbidden("Only the group's owner can change its settings."));
             }
 
             var values = new GroupRules.Fields(g.Slug, g.Name, g.Description, g.Rules, g.Visibility, g.JoinPolicy, g.JoinQuestion, g.Federation);
@@ -43,7 +44,7 @@ public static class GroupSettingsPages
             var g = await groups.FindAsync(slug, http.Viewer(), http.RequestAborted);
             return result.Failure == Failure.Invalid && g is not null
                 ? await SettingsPage(http, pages, g, fields, result.Errors, StatusCodes.Status400BadRequest)
-                : await WebViews.FailureAsync(http, pages, result);
+                : await FailurePages.FailureAsync(http, pages, result);
         });
 
         group.MapGet("/members", async (string slug, string? after, HttpContext http, Pages pages, GroupQueries groups, Members members, JoinQueue queue) =>
@@ -52,7 +53,7 @@ public static class GroupSettingsPages
             var list = await members.ListAsync(slug, viewer, after, ct: http.RequestAborted);
             if (!list.Ok)
             {
-                return await WebViews.FailureAsync(http, pages, list);
+                return await FailurePages.FailureAsync(http, pages, list);
             }
 
             var g = (await groups.FindAsync(slug, viewer, http.RequestAborted))!;
@@ -84,7 +85,7 @@ public static class GroupSettingsPages
             }
 
             var result = await members.SetRoleAsync(slug, http.Viewer(), username, Forms.Value(form, "role"), Forms.Value(form, "label") ?? "none", http.RequestAborted);
-            return result.Ok ? Results.Redirect($"/groups/{slug.ToLowerInvariant()}/members?notice=role-saved") : await WebViews.FailureAsync(http, pages, result);
+            return result.Ok ? Results.Redirect($"/groups/{slug.ToLowerInvariant()}/members?notice=role-saved") : await FailurePages.FailureAsync(http, pages, result);
         });
 
         group.MapPost("/requests/{id:guid}/{decision:regex(^(approve|decline)$)}", async (string slug, Guid id, string decision, HttpContext http, Pages pages, JoinQueue queue) =>
@@ -97,7 +98,7 @@ public static class GroupSettingsPages
             var result = await queue.DecideAsync(slug, http.Viewer(), id, decision == "approve", http.RequestAborted);
             return result.Ok
                 ? Results.Redirect($"/groups/{slug.ToLowerInvariant()}/members?notice=request-{decision}d")
-                : await WebViews.FailureAsync(http, pages, result);
+                : await FailurePages.FailureAsync(http, pages, result);
         });
 
         group.MapPost("/invitations", async (string slug, HttpContext http, Pages pages, JoinQueue queue) =>
@@ -110,7 +111,7 @@ public static class GroupSettingsPages
             var result = await queue.InviteAsync(slug, http.Viewer(), Forms.Value(form, "username"), http.RequestAborted);
             return result.Ok
                 ? Results.Redirect($"/groups/{slug.ToLowerInvariant()}/members?notice=invited")
-                : await WebViews.FailureAsync(http, pages, result.Failure == Failure.Invalid ? result with { Message = result.Errors.Values.First() } : result);
+                : await FailurePages.FailureAsync(http, pages, result.Failure == Failure.Invalid ? result with { Message = result.Errors.Values.First() } : result);
         });
 
         return app;

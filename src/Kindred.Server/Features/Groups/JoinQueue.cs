@@ -2,7 +2,7 @@ using Dapper;
 using Kindred.Server.Data;
 using Kindred.Server.Features.Accounts;
 using Kindred.Server.Features.Notifications;
-using Kindred.Server.Federation.Groups;
+using Kindred.Server.Web;
 
 namespace Kindred.Server.Features.Groups;
 
@@ -19,7 +19,7 @@ public sealed record JoinRequestView
 }
 
 /// <summary>The requests waiting for a moderator, their decisions, and invitations.</summary>
-public sealed class JoinQueue(Database db, GroupQueries groups, UserStore users, Notifications.Notifications notifications, RemoteMembers remote, TimeProvider time)
+public sealed class JoinQueue(Database db, GroupQueries groups, UserStore users, Notifications.Notifications notifications, MemberStore members, TimeProvider time)
 {
     // Local requests and remote actors' Follows of an approval group (remote_members 'pending') in one queue.
     private const string Pending = """
@@ -75,7 +75,7 @@ public sealed class JoinQueue(Database db, GroupQueries groups, UserStore users,
             var userId = await c.QuerySingleOrDefaultAsync<Guid?>(TakeRequest, new { id = requestId, groupId }, tx);
             if (userId is null)
             {
-                return await remote.DecideAsync(c, tx, groupId, requestId, approve, ct)
+                return await members.DecideRemoteAsync(c, tx, groupId, requestId, approve, ct)
                     ? Outcome<bool>.Success(approve)
                     : Outcome<bool>.NotFound("That request is not waiting any more; another moderator may have decided it.");
             }
@@ -88,7 +88,6 @@ public sealed class JoinQueue(Database db, GroupQueries groups, UserStore users,
             await notifications.AddAsync(c, tx, userId.Value, approve ? NotificationKinds.JoinApproved : NotificationKinds.JoinDeclined, groupId, actorId: moderatorId);
             return Outcome<bool>.Success(approve);
         }, ct);
-        remote.Wake();
         return result;
     }
 

@@ -1,5 +1,6 @@
 using Dapper;
 using Kindred.Server.Data;
+using Kindred.Server.Web;
 
 namespace Kindred.Server.Features.Groups;
 
@@ -40,7 +41,7 @@ public sealed class Membership(Database db, GroupQueries groups, TimeProvider ti
 
         if (group.IsRemote)
         {
-            // Joining a group on another server means asking it (Follow); see Federation/RemoteGroups/RemoteMembership.
+            // Joining a group on another server means asking it (Follow); see RemoteMembership.
             return Outcome<JoinResult>.Conflict("This group lives on another server; join it by its address.");
         }
 

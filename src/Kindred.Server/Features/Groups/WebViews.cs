@@ -2,27 +2,13 @@ using Kindred.Server.Content;
 using Kindred.Server.Features.Reactions;
 using Kindred.Server.Features.Threads;
 using Kindred.Server.Theming;
+using Kindred.Server.Web;
 
 namespace Kindred.Server.Features.Groups;
 
 /// <summary>View models for the group and thread pages (Scriban needs DateTime, and templates get only what they show).</summary>
 public static class WebViews
 {
-    public static Task<IResult> FailureAsync<T>(HttpContext http, Pages pages, Outcome<T> o)
-    {
-        var (status, heading) = o.Failure switch
-        {
-            Failure.Forbidden => (StatusCodes.Status403Forbidden, "You cannot do this here"),
-            Failure.Conflict => (StatusCodes.Status409Conflict, "That did not work"),
-            Failure.Invalid => (StatusCodes.Status400BadRequest, "Please check what you sent"),
-            Failure.Unreachable => (StatusCodes.Status502BadGateway, "The other server did not answer"),
-            _ => (StatusCodes.Status404NotFound, "Page not found"),
-        };
-        return pages.RenderAsync(http, "error", heading, new { Heading = heading, Message = o.Message ?? "Nothing was changed." }, status);
-    }
-
-    public static Task<IResult> NotFoundAsync(HttpContext http, Pages pages) => FailureAsync(http, pages, Outcome<bool>.NotFound());
-
     public static object GroupModel(GroupView g, SafeHtml safe) => new
     {
         g.Slug,

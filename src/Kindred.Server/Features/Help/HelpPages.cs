@@ -1,6 +1,7 @@
-using Kindred.Server.Hosting;
+using Kindred.Server.Configuration;
 using Kindred.Server.Theming;
 using Microsoft.Extensions.Options;
+using Kindred.Server.Web;
 
 namespace Kindred.Server.Features.Help;
 

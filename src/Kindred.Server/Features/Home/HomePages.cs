@@ -3,6 +3,7 @@ using Kindred.Server.Features.Admin;
 using Kindred.Server.Features.Groups;
 using Kindred.Server.Features.Threads;
 using Kindred.Server.Theming;
+using Kindred.Server.Web;
 
 namespace Kindred.Server.Features.Home;
 

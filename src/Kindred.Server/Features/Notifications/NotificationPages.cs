@@ -1,7 +1,8 @@
 using Kindred.Server.Features.Groups;
-using Kindred.Server.Hosting;
+using Kindred.Server.Configuration;
 using Kindred.Server.Theming;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Kindred.Server.Web;
 
 namespace Kindred.Server.Features.Notifications;
 
@@ -51,7 +52,7 @@ public static class NotificationPages
             var page = await notifications.ListAsync(http.Viewer(), before, ct: http.RequestAborted);
             return TypedResults.Ok(new ListResponse<NotificationResponse>(page.Items.Select(n => new NotificationResponse(n.Id, n.Kind, n.CreatedAt, n.ReadAt is not null,
                 n.GroupSlug, n.ThreadId, n.ReplyId, n.ThreadTitle, n.ActorName, UrlOf(n) is { } u ? http.Origin() + u : null)).ToList(), http.NextUrl(page.Next, "before")));
-        }).RequireAuthorization(AuthSetup.ApiPolicy).WithTags("Notifications").WithName("ListNotifications")
+        }).RequireAuthorization(Policies.Api).WithTags("Notifications").WithName("ListNotifications")
             .WithSummary("Replies to your threads and posts, \"I hear you\" reactions to them, join decisions and invitations, newest first");
 
         return app;

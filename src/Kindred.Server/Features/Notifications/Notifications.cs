@@ -2,6 +2,7 @@ using System.Data.Common;
 using Dapper;
 using Kindred.Server.Data;
 using Kindred.Server.Features.Groups;
+using Kindred.Server.Web;
 
 namespace Kindred.Server.Features.Notifications;
 

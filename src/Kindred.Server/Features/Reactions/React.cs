@@ -3,8 +3,8 @@ using Kindred.Server.Data;
 using Kindred.Server.Features.Groups;
 using Kindred.Server.Features.Notifications;
 using Kindred.Server.Features.Threads;
-using Kindred.Server.Federation;
-using Kindred.Server.Federation.Outbox;
+using Kindred.Server.Features.Changes;
+using Kindred.Server.Web;
 
 namespace Kindred.Server.Features.Reactions;
 
@@ -15,9 +15,9 @@ public sealed record ReactionState(Guid PostId, Guid ThreadId, bool Reacted);
 /// A member says "I hear you" to a thread or reply, or takes it back. One reaction per member and post, never to
 /// their own post; only members of the group who can see the post may react. The post's author is notified (and the
 /// notification goes when the reaction is taken back). Both directions are idempotent. In federated groups the
-/// reaction leaves as a Like (see <see cref="ReactionPublisher"/>), queued in the same transaction.
+/// reaction leaves as a Like, recorded as a change in the same transaction.
 /// </summary>
-public sealed class React(Database db, ThreadQueries threads, Notifications.Notifications notifications, ReactionPublisher publisher, ActorUrls urls,
+public sealed class React(Database db, ThreadQueries threads, Notifications.Notifications notifications, ChangeLog changes, ActorUrls urls,
     TimeProvider time)
 {
     private const string Username = "SELECT username FROM users WHERE id = @id";
@@ -57,7 +57,7 @@ public sealed class React(Database db, ThreadQueries threads, Notifications.Noti
             }
 
             var actor = urls.User(await c.QuerySingleAsync<string>(Username, new { id = viewer }, tx));
-            var likeId = ReactionOutbox.LikeId(actor, Ids.New(time));
+            var likeId = ActorUrls.Like(actor, Ids.New(time));
             var objectId = target.ApId is { } apId ? apId : (target.IsThread ? urls.Thread(postId) : urls.Reply(postId)).AbsoluteUri;
             var added = await ReactionStore.AddAsync(c, tx, new NewReaction
             {
@@ -76,10 +76,9 @@ public sealed class React(Database db, ThreadQueries threads, Notifications.Noti
                     sourceId: likeId.AbsoluteUri);
             }
 
-            await publisher.LikeAsync(c, tx, postId, actor, likeId, ct);
+            await changes.RecordAsync(c, tx, new ReactionChanged(postId, actor, likeId, Withdrawn: false), ct);
             return Outcome<ReactionState>.Success(new ReactionState(postId, target.ThreadId, true));
         }, ct);
-        publisher.Wake();
         return result;
     }
 
@@ -101,13 +100,12 @@ public sealed class React(Database db, ThreadQueries threads, Notifications.Noti
                 var actor = urls.User(await c.QuerySingleAsync<string>(Username, new { id = viewer }, tx));
                 foreach (var likeId in removed)
                 {
-                    await publisher.UndoAsync(c, tx, postId, actor, new Uri(likeId), ct);
+                    await changes.RecordAsync(c, tx, new ReactionChanged(postId, actor, new Uri(likeId), Withdrawn: true), ct);
                 }
             }
 
             return Outcome<ReactionState>.Success(new ReactionState(postId, target.ThreadId, false));
         }, ct);
-        publisher.Wake();
         return result;
     }
 

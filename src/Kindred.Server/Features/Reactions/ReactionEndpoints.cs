@@ -1,7 +1,8 @@
 using Kindred.Server.Features.Groups;
-using Kindred.Server.Hosting;
+using Kindred.Server.Configuration;
 using Kindred.Server.Theming;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Kindred.Server.Web;
 
 namespace Kindred.Server.Features.Reactions;
 
@@ -13,7 +14,7 @@ public static class ReactionEndpoints
 {
     public static IEndpointRouteBuilder MapReactions(this IEndpointRouteBuilder app)
     {
-        var api = app.MapGroup("/api/v1").WithTags("Reactions").DisableAntiforgery().RequireAuthorization(AuthSetup.ApiPolicy);
+        var api = app.MapGroup("/api/v1").WithTags("Reactions").DisableAntiforgery().RequireAuthorization(Policies.Api);
 
         api.MapPut("/posts/{id:guid}/reaction", async Task<Results<Ok<ReactionResponse>, ProblemHttpResult>> (Guid id, HttpContext http, React react) =>
         {
@@ -38,7 +39,7 @@ public static class ReactionEndpoints
             var result = add ? await react.AddAsync(id, http.Viewer(), http.RequestAborted) : await react.RemoveAsync(id, http.Viewer(), http.RequestAborted);
             if (!result.Ok)
             {
-                return await WebViews.FailureAsync(http, pages, result);
+                return await FailurePages.FailureAsync(http, pages, result);
             }
 
             var threadId = result.Value!.ThreadId;

@@ -1,6 +1,7 @@
 using System.Data.Common;
 using Dapper;
 using Kindred.Server.Data;
+using Kindred.Server.Web;
 
 namespace Kindred.Server.Features.Reactions;
 

@@ -1,25 +1,16 @@
 using Dapper;
 using Kindred.Server.Data;
 using Kindred.Server.Features.Groups;
-using Kindred.Server.Federation.Outbox;
+using Kindred.Server.Features.Changes;
+using Kindred.Server.Web;
 
 namespace Kindred.Server.Features.Threads;
 
 /// <summary>An author edits their own thread or reply; the post then shows when it was edited.</summary>
-public sealed class EditPost(Database db, GroupPublisher publisher, TimeProvider time)
+public sealed class EditPost(Database db, PostStore posts, ChangeLog changes)
 {
     /// <summary>Null fields keep their value; an empty content warning removes it.</summary>
     public sealed record Input(string? Title, string? Content, string? ContentWarning);
-
-    private const string UpdateThread = """
-        UPDATE threads SET title = @title, content = @content, content_warning = @contentWarning, edited_at = @at, updated_at = @at
-        WHERE id = @id
-        """;
-
-    private const string UpdateReply = """
-        UPDATE replies SET content = @content, content_warning = @contentWarning, edited_at = @at, updated_at = @at
-        WHERE id = @id
-        """;
 
     public async Task<Outcome<PostRef>> RunAsync(Guid postId, Guid userId, Input input, CancellationToken ct = default)
     {
@@ -41,18 +32,10 @@ public sealed class EditPost(Database db, GroupPublisher publisher, TimeProvider
                 return Outcome<PostRef>.Invalid(errors);
             }
 
-            await c.ExecuteAsync(post.IsThread ? UpdateThread : UpdateReply, new
-            {
-                id = post.Id,
-                title = title.Trim(),
-                content,
-                contentWarning = GroupRules.Clean(contentWarning),
-                at = time.GetUtcNow(),
-            }, tx);
-            await publisher.PublishAsync(c, tx, post.Id, PostChange.Edited, ct);
+            await posts.EditAsync(c, tx, post.Id, post.IsThread, new PostFields(title, content, GroupRules.Clean(contentWarning)));
+            await changes.RecordAsync(c, tx, new PostChanged(post.Id, PostChange.Edited), ct);
             return Outcome<PostRef>.Success(post.Ref);
         }, ct);
-        publisher.Wake();
         return result;
     }
 }

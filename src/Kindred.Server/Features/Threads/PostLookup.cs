@@ -1,6 +1,7 @@
 using System.Data.Common;
 using Dapper;
 using Kindred.Server.Features.Groups;
+using Kindred.Server.Web;
 
 namespace Kindred.Server.Features.Threads;
 

@@ -1,6 +1,7 @@
 using Kindred.Server.Data;
 using Kindred.Server.Features.Groups;
 using Kindred.Server.Theming;
+using Kindred.Server.Web;
 
 namespace Kindred.Server.Features.Threads;
 
@@ -16,7 +17,7 @@ public static class PostPages
             var found = await FindAsync(db, id, http);
             return found.Ok
                 ? await EditPage(http, pages, found.Value!, new EditPost.Input(found.Value!.Title, found.Value.Content, found.Value.ContentWarning), new Dictionary<string, string>())
-                : await WebViews.FailureAsync(http, pages, found);
+                : await FailurePages.FailureAsync(http, pages, found);
         });
 
         posts.MapPost("/edit", async (Guid id, HttpContext http, Pages pages, Database db, EditPost edit) =>
@@ -29,7 +30,7 @@ public static class PostPages
             var found = await FindAsync(db, id, http);
             if (!found.Ok)
             {
-                return await WebViews.FailureAsync(http, pages, found);
+                return await FailurePages.FailureAsync(http, pages, found);
             }
 
             // A form always sends every field: an emptied content warning field removes the warning.
@@ -42,7 +43,7 @@ public static class PostPages
 
             return result.Failure == Failure.Invalid
                 ? await EditPage(http, pages, found.Value, input, result.Errors, StatusCodes.Status400BadRequest)
-                : await WebViews.FailureAsync(http, pages, result);
+                : await FailurePages.FailureAsync(http, pages, result);
         });
 
         posts.MapGet("/delete", async (Guid id, HttpContext http, Pages pages, Database db) =>
@@ -56,7 +57,7 @@ public static class PostPages
                     Action = $"/posts/{id}/delete",
                     BackUrl = found.Value.Ref.Url,
                 })
-                : await WebViews.FailureAsync(http, pages, found);
+                : await FailurePages.FailureAsync(http, pages, found);
         });
 
         posts.MapPost("/delete", async (Guid id, HttpContext http, Pages pages, DeletePost delete) =>
@@ -67,7 +68,7 @@ public static class PostPages
             }
 
             var result = await delete.RunAsync(id, http.Viewer(), http.RequestAborted);
-            return result.Ok ? Results.Redirect(WithNotice(result.Value!, "post-deleted")) : await WebViews.FailureAsync(http, pages, result);
+            return result.Ok ? Results.Redirect(WithNotice(result.Value!, "post-deleted")) : await FailurePages.FailureAsync(http, pages, result);
         });
 
         return app;

@@ -1,4 +1,5 @@
 using Kindred.Server.Features.Groups;
+using Kindred.Server.Web;
 
 namespace Kindred.Server.Features.Threads;
 

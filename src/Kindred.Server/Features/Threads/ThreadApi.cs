@@ -2,8 +2,9 @@ using Kindred.Server.Content;
 using Kindred.Server.Data;
 using Kindred.Server.Features.Reactions;
 using Kindred.Server.Features.Groups;
-using Kindred.Server.Hosting;
+using Kindred.Server.Configuration;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Kindred.Server.Web;
 
 namespace Kindred.Server.Features.Threads;
 
@@ -12,7 +13,7 @@ public static class ThreadApi
 {
     public static IEndpointRouteBuilder MapThreadApi(this IEndpointRouteBuilder app)
     {
-        var api = app.MapGroup("/api/v1").WithTags("Threads").DisableAntiforgery().RequireAuthorization(AuthSetup.ApiPolicy);
+        var api = app.MapGroup("/api/v1").WithTags("Threads").DisableAntiforgery().RequireAuthorization(Policies.Api);
 
         api.MapGet("/groups/{slug}/threads", async Task<Results<Ok<ListResponse<ThreadSummaryResponse>>, ProblemHttpResult>> (string slug, string? before,
             HttpContext http, GroupQueries groups, ThreadQueries threads, Database db) =>

@@ -1,6 +1,7 @@
 using Kindred.Server.Content;
 using Kindred.Server.Features.Groups;
 using Kindred.Server.Theming;
+using Kindred.Server.Web;
 
 namespace Kindred.Server.Features.Threads;
 
@@ -14,12 +15,12 @@ public static class ThreadPages
             var group = await groups.FindAsync(slug, http.Viewer(), http.RequestAborted);
             if (group is not { CanRead: true })
             {
-                return await WebViews.NotFoundAsync(http, pages);
+                return await FailurePages.NotFoundAsync(http, pages);
             }
 
             return group.IsMember
                 ? await ComposePage(http, pages, group, new StartThread.Input(null, null, null), new Dictionary<string, string>())
-                : await WebViews.FailureAsync(http, pages, Outcome<bool>.Forbidden("Join the group to start a thread in it."));
+                : await FailurePages.FailureAsync(http, pages, Outcome<bool>.Forbidden("Join the group to start a thread in it."));
         }).RequireAuthorization().ExcludeFromDescription();
 
         app.MapPost("/groups/{slug}/threads", async (string slug, HttpContext http, Pages pages, GroupQueries groups, StartThread start) =>
@@ -38,22 +39,16 @@ public static class ThreadPages
 
             return result.Failure == Failure.Invalid
                 ? await ComposePage(http, pages, (await groups.FindAsync(slug, http.Viewer(), http.RequestAborted))!, input, result.Errors, StatusCodes.Status400BadRequest)
-                : await WebViews.FailureAsync(http, pages, result);
+                : await FailurePages.FailureAsync(http, pages, result);
         }).RequireAuthorization().ExcludeFromDescription();
 
         app.MapGet("/threads/{id:guid}", async (Guid id, string? after, HttpContext http, Pages pages, ThreadQueries threads, SafeHtml safe, Data.Database db) =>
         {
-            // The same URL is the thread's ActivityPub Page (FEP-1b12), chosen by content negotiation.
-            if (Federation.Endpoints.ActivityPubContent.IsRequested(http.Request))
-            {
-                return await Federation.Endpoints.ObjectEndpoints.ServePostAsync(http, id);
-            }
-
             var viewer = http.Viewer();
             var thread = await threads.FindAsync(id, viewer, http.RequestAborted);
             if (thread is null)
             {
-                return await WebViews.NotFoundAsync(http, pages);
+                return await FailurePages.NotFoundAsync(http, pages);
             }
 
             var replies = await threads.RepliesAsync(id, after, ct: http.RequestAborted);
@@ -80,7 +75,7 @@ public static class ThreadPages
         {
             var thread = await threads.FindAsync(id, http.Viewer(), http.RequestAborted);
             return thread is null
-                ? await WebViews.NotFoundAsync(http, pages)
+                ? await FailurePages.NotFoundAsync(http, pages)
                 : await ReplyPage(http, pages, safe, threads, thread, to, new ReplyToThread.Input(null, null, to), new Dictionary<string, string>());
         }).RequireAuthorization().ExcludeFromDescription();
 
@@ -102,7 +97,7 @@ public static class ThreadPages
             var thread = await threads.FindAsync(id, http.Viewer(), http.RequestAborted);
             return result.Failure == Failure.Invalid && thread is not null
                 ? await ReplyPage(http, pages, safe, threads, thread, to, input, result.Errors, StatusCodes.Status400BadRequest)
-                : await WebViews.FailureAsync(http, pages, result);
+                : await FailurePages.FailureAsync(http, pages, result);
         }).RequireAuthorization().ExcludeFromDescription();
 
         app.MapPost("/threads/{id:guid}/moderation", async (Guid id, HttpContext http, Pages pages, ModerateThread moderate) =>
@@ -115,7 +110,7 @@ public static class ThreadPages
             bool? pinned = Forms.Value(form, "pinned") is { } p ? p == "true" : null;
             bool? locked = Forms.Value(form, "locked") is { } l ? l == "true" : null;
             var result = await moderate.RunAsync(id, http.Viewer(), pinned, locked, http.RequestAborted);
-            return result.Ok ? Results.Redirect($"/threads/{id}?notice=thread-updated") : await WebViews.FailureAsync(http, pages, result);
+            return result.Ok ? Results.Redirect($"/threads/{id}?notice=thread-updated") : await FailurePages.FailureAsync(http, pages, result);
         }).RequireAuthorization().ExcludeFromDescription();
 
         app.MapGet("/waiting", async (string? after, HttpContext http, Pages pages, ThreadQueries threads) =>

@@ -1,6 +1,7 @@
 using Dapper;
 using Kindred.Server.Data;
 using Kindred.Server.Features.Groups;
+using Kindred.Server.Web;
 
 namespace Kindred.Server.Features.Threads;
 

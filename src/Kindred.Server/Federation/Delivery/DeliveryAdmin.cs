@@ -1,5 +1,6 @@
-using Kindred.Server.Hosting;
+using Kindred.Server.Configuration;
 using Kindred.Server.Theming;
+using Kindred.Server.Web;
 
 namespace Kindred.Server.Federation.Delivery;
 
@@ -10,7 +11,7 @@ public static class DeliveryAdmin
 
     public static IEndpointRouteBuilder MapDeliveryAdmin(this IEndpointRouteBuilder app)
     {
-        var page = app.MapGroup("/admin/federation/deliveries").RequireAuthorization(AuthSetup.AdminPolicy);
+        var page = app.MapGroup("/admin/federation/deliveries").RequireAuthorization(Policies.Admin);
 
         page.MapGet("", async (HttpContext http, Pages pages, DeliveryHealth health, Resolution.ActorResolver resolver, Inbox.InboxLimits inbox) =>
         {
@@ -58,7 +59,7 @@ public static class DeliveryAdmin
             return known ? Results.Redirect($"/admin/federation/deliveries?notice=delivery-{action}") : Results.NotFound();
         });
 
-        var api = app.MapGroup("/api/v1/admin/federation/deliveries").RequireAuthorization(AuthSetup.ApiAdminPolicy);
+        var api = app.MapGroup("/api/v1/admin/federation/deliveries").RequireAuthorization(Policies.ApiAdmin);
 
         api.MapGet("", async (DeliveryHealth health, CancellationToken ct) =>
             TypedResults.Ok(new DeliveryHealthList(await health.ListAsync(MaxInstances, ct))));

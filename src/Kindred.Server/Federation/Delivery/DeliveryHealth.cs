@@ -1,6 +1,7 @@
 using Dapper;
 using Kindred.Server.Data;
 using Microsoft.Extensions.Options;
+using Kindred.Server.Web;
 
 namespace Kindred.Server.Federation.Delivery;
 

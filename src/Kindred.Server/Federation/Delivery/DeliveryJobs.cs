@@ -1,5 +1,6 @@
 using Dapper;
 using Kindred.Server.Data;
+using Kindred.Server.Web;
 
 namespace Kindred.Server.Federation.Delivery;
 

@@ -1,4 +1,5 @@
 using Kindred.ActivityPub.Keys;
+using Kindred.Server.Web;
 
 namespace Kindred.Server.Federation.Delivery;
 

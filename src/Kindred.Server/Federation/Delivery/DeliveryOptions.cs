@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using Kindred.Server.Web;
 
 namespace Kindred.Server.Federation.Delivery;
 

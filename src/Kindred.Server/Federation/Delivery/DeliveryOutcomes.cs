@@ -3,6 +3,7 @@ using System.Threading.Channels;
 using Dapper;
 using Kindred.Server.Data;
 using Microsoft.Extensions.Options;
+using Kindred.Server.Web;
 
 namespace Kindred.Server.Federation.Delivery;
 

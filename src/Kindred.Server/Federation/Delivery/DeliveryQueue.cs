@@ -1,10 +1,10 @@
 using System.Data.Common;
 using System.Text.Json;
-using System.Threading.Channels;
 using Dapper;
 using Kindred.Server.Data;
-using Kindred.Server.Hosting;
+using Kindred.Server.Configuration;
 using Microsoft.Extensions.Options;
+using Kindred.Server.Web;
 
 namespace Kindred.Server.Federation.Delivery;
 
@@ -13,7 +13,7 @@ namespace Kindred.Server.Federation.Delivery;
 /// nothing, and a committed one is delivered even if the process dies right after), and the delivery worker does the
 /// HTTP. Domain code never sends HTTP itself.
 /// </summary>
-public sealed class DeliveryQueue(TimeProvider time, IOptions<DeliveryOptions> options, IOptions<KindredOptions> kindred, DeliverySignal signal)
+public sealed class DeliveryQueue(Database db, TimeProvider time, IOptions<DeliveryOptions> options, IOptions<KindredOptions> kindred, DeliverySignal signal)
 {
     private const string InsertHost = """
         INSERT INTO delivery_hosts (host, state, consecutive_failures) VALUES (@Host, 'closed', 0)
@@ -31,8 +31,7 @@ public sealed class DeliveryQueue(TimeProvider time, IOptions<DeliveryOptions> o
     /// <paramref name="actorId"/>. Targets are deduplicated the way Mastodon does it: each goes to its instance's shared
     /// inbox when it has one, otherwise to its own inbox, and each distinct inbox gets one job. Targets on this instance
     /// are skipped (local delivery is not HTTP). Enqueueing the same activity to the same inbox twice is a no-op.
-    /// Returns the number of jobs written. Call <see cref="Wake"/> after committing to send at once rather than at the
-    /// worker's next poll.
+    /// Returns the number of jobs written. The worker is woken when the caller's transaction commits.
     /// </summary>
     public async Task<int> EnqueueAsync(DbConnection connection, DbTransaction transaction, string actorId, string activityJson,
         IEnumerable<DeliveryTarget> targets, CancellationToken ct = default)
@@ -49,7 +48,7 @@ public sealed class DeliveryQueue(TimeProvider time, IOptions<DeliveryOptions> o
 
         var now = time.GetUtcNow();
         var giveUpAt = now + options.Value.GiveUpAfter;
-        var hosts = inboxes.Select(HostOf).Distinct(StringComparer.Ordinal).Select(h => new { Host = h });
+        var hosts = inboxes.Select(Hosts.Authority).Distinct(StringComparer.Ordinal).Select(h => new { Host = h });
         await connection.ExecuteAsync(new CommandDefinition(InsertHost, hosts, transaction, cancellationToken: ct));
         var jobs = inboxes.Select(inbox => new
         {
@@ -57,28 +56,39 @@ public sealed class DeliveryQueue(TimeProvider time, IOptions<DeliveryOptions> o
             ActivityId = activityId,
             ActorId = actorId,
             InboxUrl = inbox.AbsoluteUri,
-            TargetHost = HostOf(inbox),
+            TargetHost = Hosts.Authority(inbox),
             Body = activityJson,
             Now = now,
             GiveUpAt = giveUpAt,
         });
-        return await connection.ExecuteAsync(new CommandDefinition(InsertJob, jobs, transaction, cancellationToken: ct));
+        var written = await connection.ExecuteAsync(new CommandDefinition(InsertJob, jobs, transaction, cancellationToken: ct));
+        if (written > 0)
+        {
+            db.AfterCommit(transaction, _wake ??= signal.Wake);
+        }
+
+        return written;
     }
 
-    /// <summary>Tells the worker that jobs were committed, so it claims them now instead of at its next poll.</summary>
+    private Action? _wake;
+
+    /// <summary>Tells the worker to look now, for jobs changed other than through <see cref="EnqueueAsync"/> (which wakes
+    /// it by itself when the caller's transaction commits).</summary>
     public void Wake() => signal.Wake();
+
+    /// <summary>Tells the worker that jobs were committed, so it claims them now instead of at its next poll.</summary>
 
     /// <summary>The distinct inboxes to send to: shared inbox when known, else the actor's inbox; never our own host.</summary>
     public static IReadOnlyList<Uri> FanOut(IEnumerable<DeliveryTarget> targets, Uri ownOrigin)
     {
         ArgumentNullException.ThrowIfNull(targets);
-        var own = HostOf(ownOrigin);
+        var own = Hosts.Authority(ownOrigin);
         var seen = new HashSet<string>(StringComparer.Ordinal);
         var result = new List<Uri>();
         foreach (var target in targets)
         {
             var inbox = target.SharedInbox is { } shared && IsWebUrl(shared) ? shared : target.Inbox;
-            if (!IsWebUrl(inbox) || HostOf(inbox) == own)
+            if (!IsWebUrl(inbox) || Hosts.Authority(inbox) == own)
             {
                 continue;
             }
@@ -91,10 +101,6 @@ public sealed class DeliveryQueue(TimeProvider time, IOptions<DeliveryOptions> o
 
         return result;
     }
-
-    /// <summary>The instance an inbox belongs to: lower-case host (punycode) plus the port when it is not the default.</summary>
-    public static string HostOf(Uri url) =>
-        url.IsDefaultPort ? url.IdnHost.ToLowerInvariant() : $"{url.IdnHost.ToLowerInvariant()}:{url.Port}";
 
     private static bool IsWebUrl(Uri url) => url.IsAbsoluteUri && url.Scheme is "https" or "http" && !string.IsNullOrEmpty(url.Host);
 
@@ -120,23 +126,4 @@ public sealed class DeliveryQueue(TimeProvider time, IOptions<DeliveryOptions> o
 }
 
 /// <summary>Wakes the delivery worker early (new jobs committed, slots freed, an admin resumed an instance).</summary>
-public sealed class DeliverySignal
-{
-    private readonly Channel<bool> _channel = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
-
-    public void Wake() => _channel.Writer.TryWrite(true);
-
-    /// <summary>Waits for a wake-up or <paramref name="timeout"/>, whichever comes first; never throws on timeout.</summary>
-    public async Task WaitAsync(TimeSpan timeout, TimeProvider time, CancellationToken ct)
-    {
-        using var timeoutCts = new CancellationTokenSource(timeout, time);
-        using var cts = CancellationTokenSource.CreateLinkedTokenSource(ct, timeoutCts.Token);
-        try
-        {
-            await _channel.Reader.ReadAsync(cts.Token);
-        }
-        catch (OperationCanceledException)
-        {
-        }
-    }
-}
+public sealed class DeliverySignal : Data.Jobs.WorkSignal;

@@ -5,6 +5,7 @@ using Kindred.ActivityPub.Keys;
 using Kindred.ActivityPub.Signatures;
 
 using Kindred.Server.Federation.Resolution;
+using Kindred.Server.Web;
 
 namespace Kindred.Server.Federation.Delivery;
 

@@ -1,7 +1,8 @@
 using Kindred.ActivityPub.Signatures;
-using Kindred.Server.Hosting;
+using Kindred.Server.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using Kindred.Server.Web;
 
 namespace Kindred.Server.Federation.Delivery;
 

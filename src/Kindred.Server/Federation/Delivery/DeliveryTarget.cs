@@ -1,3 +1,4 @@
+using Kindred.Server.Web;
 namespace Kindred.Server.Federation.Delivery;
 
 /// <summary>

@@ -1,4 +1,5 @@
 using System.Net.Http.Headers;
+using Kindred.Server.Web;
 
 namespace Kindred.Server.Federation.Delivery;
 
@@ -37,17 +38,9 @@ public static class RetryPolicy
         _ => AttemptKind.Rejected,
     };
 
-    /// <summary>
-    /// Exponential backoff with "equal jitter": after the n-th failed attempt wait between half and all of
-    /// FirstRetryDelay * 2^(n-1), capped at MaxRetryDelay. Jitter spreads the retries of a large fan-out so an
-    /// instance coming back is not hit by all of them at once.
-    /// </summary>
-    public static TimeSpan Backoff(int attemptsMade, DeliveryOptions o, double random)
-    {
-        var exponent = Math.Clamp(attemptsMade - 1, 0, 40);
-        var ms = Math.Min(o.FirstRetryDelay.TotalMilliseconds * Math.Pow(2, exponent), o.MaxRetryDelay.TotalMilliseconds);
-        return TimeSpan.FromMilliseconds((ms / 2) + (ms / 2 * Math.Clamp(random, 0, 1)));
-    }
+    /// <summary>The shared retry schedule (<see cref="Data.Jobs.Backoff"/>) with delivery's first and longest delays.</summary>
+    public static TimeSpan Backoff(int attemptsMade, DeliveryOptions o, double random) =>
+        Data.Jobs.Backoff.After(attemptsMade, o.FirstRetryDelay, o.MaxRetryDelay, random);
 
     /// <summary>RFC 9110 §10.2.3 Retry-After: delay-seconds or an HTTP-date; capped at <paramref name="max"/>, null when absent.</summary>
     public static TimeSpan? RetryAfter(RetryConditionHeaderValue? header, DateTimeOffset now, TimeSpan max)

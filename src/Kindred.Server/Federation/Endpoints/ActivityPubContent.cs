@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Kindred.ActivityPub.Json;
 using Microsoft.Net.Http.Headers;
+using Kindred.Server.Web;
 
 namespace Kindred.Server.Federation.Endpoints;
 

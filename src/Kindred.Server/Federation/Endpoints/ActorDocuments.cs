@@ -1,7 +1,9 @@
+using Kindred.Server.Configuration;
 using System.Text.Json.Nodes;
 using Kindred.ActivityPub.Json;
 using Kindred.Server.Federation.Keys;
 using Microsoft.Extensions.Options;
+using Kindred.Server.Web;
 
 namespace Kindred.Server.Federation.Endpoints;
 
@@ -9,7 +11,7 @@ namespace Kindred.Server.Federation.Endpoints;
 /// The one place local actors become ActivityStreams documents (Person, the FEP-2677 Application, and Group via
 /// <see cref="GroupActor"/>). Privacy by default: not discoverable, not indexable, no profile URL.
 /// </summary>
-public sealed class ActorDocuments(ActorKeys keys, ActorUrls urls, IOptions<Hosting.KindredOptions> options)
+public sealed class ActorDocuments(ActorKeys keys, ActorUrls urls, IOptions<Configuration.KindredOptions> options)
 {
     /// <summary>
     /// A member as a Person. <paramref name="full"/> false gives the minimal form served to unsigned requests under

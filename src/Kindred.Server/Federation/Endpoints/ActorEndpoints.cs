@@ -5,6 +5,7 @@ using Kindred.Server.Data;
 using Kindred.Server.Federation.Inbox;
 using Kindred.Server.Federation.Keys;
 using Microsoft.Extensions.Options;
+using Kindred.Server.Web;
 
 namespace Kindred.Server.Federation.Endpoints;
 

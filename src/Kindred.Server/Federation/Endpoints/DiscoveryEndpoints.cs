@@ -4,6 +4,7 @@ using Kindred.ActivityPub.Discovery;
 using Kindred.ActivityPub.Json;
 using Kindred.Server.Data;
 using Kindred.Server.Features.Admin;
+using Kindred.Server.Web;
 
 namespace Kindred.Server.Federation.Endpoints;
 

@@ -3,6 +3,7 @@ using Dapper;
 using Kindred.ActivityPub.Json;
 using Kindred.Server.Data;
 using Kindred.Server.Federation.Keys;
+using Kindred.Server.Web;
 
 namespace Kindred.Server.Federation.Endpoints;
 

@@ -5,6 +5,9 @@ using Kindred.ActivityPub.Json;
 using Kindred.Server.Data;
 using Kindred.Server.Features.Groups;
 using Kindred.Server.Federation.Outbox;
+using Kindred.Server.Web;
+
+using Kindred.Server.Features.Threads;
 
 namespace Kindred.Server.Federation.Endpoints;
 

@@ -3,12 +3,15 @@ using Kindred.ActivityPub;
 using Kindred.Server.Data;
 using Kindred.Server.Federation.Inbox;
 using Kindred.Server.Federation.Outbox;
+using Kindred.Server.Web;
+
+using Kindred.Server.Features.Threads;
 
 namespace Kindred.Server.Federation.Endpoints;
 
 /// <summary>
 /// A local member's "I hear you" on its ActivityPub id, <c>/users/{username}/likes/{id}</c> (see
-/// <see cref="ReactionOutbox.LikeId"/>), so the ids we send resolve (ActivityPub §3.1: ids should be dereferenceable).
+/// <see cref="ActorUrls.Like"/>), so the ids we send resolve (ActivityPub §3.1: ids should be dereferenceable).
 /// The Like is served exactly as it was sent, under the rules of the post it likes (<see cref="ObjectEndpoints"/>):
 /// local-only groups never; members-only groups only to a validly signed request from an instance with a member (for
 /// a group hosted elsewhere: from the group's own server); public federated groups to anyone.
@@ -32,7 +35,7 @@ public static class LikeEndpoints
     {
         // Ids are built from the lower-cased username (ActorUrls.User), so the canonical URL is the one stored.
         var actor = urls.User(username);
-        var likeId = ReactionOutbox.LikeId(actor, id);
+        var likeId = ActorUrls.Like(actor, id);
         await using var c = await db.OpenAsync(http.RequestAborted);
         var postId = await c.QuerySingleOrDefaultAsync<Guid?>(Reaction, new { likeId = likeId.AbsoluteUri });
         if (postId is null || await posts.FindAsync(c, null, postId.Value) is not { } found || found.IsDeleted

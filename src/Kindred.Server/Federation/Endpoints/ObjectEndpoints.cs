@@ -4,6 +4,7 @@ using Kindred.ActivityPub.Json;
 using Kindred.Server.Data;
 using Kindred.Server.Federation.Inbox;
 using Kindred.Server.Federation.Outbox;
+using Kindred.Server.Web;
 
 namespace Kindred.Server.Federation.Endpoints;
 

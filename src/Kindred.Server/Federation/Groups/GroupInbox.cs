@@ -1,3 +1,4 @@
+using Kindred.Server.Features.Groups;
 using System.Data.Common;
 using System.Text.Json.Nodes;
 using Dapper;
@@ -5,6 +6,9 @@ using Kindred.ActivityPub;
 using Kindred.ActivityPub.Vocabulary;
 using Kindred.Server.Federation.Endpoints;
 using Kindred.Server.Federation.Posts;
+using Kindred.Server.Web;
+
+using Kindred.Server.Features.Threads;
 
 namespace Kindred.Server.Federation.Groups;
 
@@ -12,7 +16,7 @@ namespace Kindred.Server.Federation.Groups;
 public sealed record GroupTarget(GroupActorRow Group, StoredPost? Parent);
 
 /// <summary>What the group inbox handlers share: finding the local group a remote object is for, and FEP-fe34 checks.</summary>
-public sealed class GroupInbox(ActorUrls urls, RemotePosts posts)
+public sealed class GroupInbox(ActorUrls urls, PostStore store)
 {
     /// <summary>
     /// The group an object is for: a local group in <c>audience</c>, <c>to</c> or <c>cc</c> (Lemmy/Mbin use audience,
@@ -34,7 +38,7 @@ public sealed class GroupInbox(ActorUrls urls, RemotePosts posts)
             return group is null ? null : new GroupTarget(group, null);
         }
 
-        if (await posts.FindAsync(c, tx, parentId) is not { } parent)
+        if (await store.FindAsync(c, tx, parentId) is not { } parent)
         {
             return null; // A reply to something we never saw: not ours to thread (fetching parents is the remote-groups side).
         }

@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using Kindred.ActivityPub;
 using Kindred.ActivityPub.Vocabulary;
 using Microsoft.Extensions.Options;
+using Kindred.Server.Web;
 
 namespace Kindred.Server.Federation.Inbox;
 
@@ -109,7 +110,7 @@ public sealed class InboxReceiver(RequestVerifier verifier, InboxStore store, In
         var objectType = activity.Object?.Embedded?.Type;
         await store.AddAsync(activityId, actor.AbsoluteUri, activity.Type, string.IsNullOrEmpty(objectType) ? null : objectType,
             http.Request.Path.Value ?? "/inbox", signer.KeyId, System.Text.Encoding.UTF8.GetString(body), ct);
-        signal.Notify();
+        signal.Wake();
 
         return TypedResults.Accepted((string?)null);
     }
@@ -155,23 +156,4 @@ public sealed class InboxReceiver(RequestVerifier verifier, InboxStore store, In
 }
 
 /// <summary>Wakes the inbox worker on this node as soon as something was stored (other nodes poll).</summary>
-public sealed class InboxSignal
-{
-    private readonly SemaphoreSlim _signal = new(0, 1);
-
-    public void Notify()
-    {
-        try
-        {
-            if (_signal.CurrentCount == 0)
-            {
-                _signal.Release();
-            }
-        }
-        catch (SemaphoreFullException)
-        {
-        }
-    }
-
-    public Task<bool> WaitAsync(TimeSpan timeout, CancellationToken ct) => _signal.WaitAsync(timeout, ct);
-}
+public sealed class InboxSignal : Data.Jobs.WorkSignal;

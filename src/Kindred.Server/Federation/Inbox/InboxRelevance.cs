@@ -2,6 +2,7 @@ using Dapper;
 using Kindred.ActivityPub.Vocabulary;
 using Kindred.Server.Data;
 using Kindred.Server.Features.Accounts;
+using Kindred.Server.Web;
 
 namespace Kindred.Server.Federation.Inbox;
 

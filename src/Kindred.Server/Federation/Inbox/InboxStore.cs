@@ -1,5 +1,6 @@
 using Dapper;
 using Kindred.Server.Data;
+using Kindred.Server.Web;
 
 namespace Kindred.Server.Federation.Inbox;
 
@@ -21,6 +22,10 @@ public sealed class InboxStore(Database db, TimeProvider time, ILogger<InboxStor
 {
     /// <summary>How long a claimed row stays reserved for one worker; after that another node may take it.</summary>
     public static readonly TimeSpan Lease = TimeSpan.FromMinutes(5);
+
+    /// <summary>A failed activity is tried again after about a minute, doubling (<see cref="Data.Jobs.Backoff"/>), at most 17 hours.</summary>
+    public static readonly TimeSpan FirstRetryDelay = TimeSpan.FromMinutes(1);
+    public static readonly TimeSpan MaxRetryDelay = TimeSpan.FromHours(17);
 
     /// <summary>Most activities written in one transaction by the group-commit writer.</summary>
     public const int MaxBatch = 256;
@@ -196,7 +201,7 @@ public sealed class InboxStore(Database db, TimeProvider time, ILogger<InboxStor
     {
         var now = time.GetUtcNow();
         var status = row.Attempts >= maxAttempts ? "failed" : "pending";
-        var next = now + TimeSpan.FromSeconds(15 * Math.Pow(4, Math.Min(row.Attempts, 6)));
+        var next = now + Data.Jobs.Backoff.After(row.Attempts, FirstRetryDelay, MaxRetryDelay, Random.Shared.NextDouble());
         error = error.Length > 2000 ? error[..2000] : error;
         await using var c = await db.OpenAsync(ct);
         await c.ExecuteAsync(Retry, new { id = row.Id, status, next, error, now });

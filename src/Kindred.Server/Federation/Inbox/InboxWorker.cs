@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using Kindred.Server.Web;
 
 namespace Kindred.Server.Federation.Inbox;
 
@@ -8,7 +9,7 @@ namespace Kindred.Server.Federation.Inbox;
 /// marks that row for a later retry (failed after <see cref="FederationOptions.InboxMaxAttempts"/>, with the error
 /// text), and the loop carries on, so nothing a sender does can stop the worker or block other activities.
 /// </summary>
-public sealed class InboxWorker(InboxStore store, InboxDispatcher dispatcher, InboxSignal signal, IOptions<FederationOptions> options, ILogger<InboxWorker> logger)
+public sealed class InboxWorker(InboxStore store, InboxDispatcher dispatcher, InboxSignal signal, IOptions<FederationOptions> options, TimeProvider time, ILogger<InboxWorker> logger)
     : BackgroundService
 {
     private static readonly TimeSpan Poll = TimeSpan.FromSeconds(2);
@@ -50,7 +51,7 @@ public sealed class InboxWorker(InboxStore store, InboxDispatcher dispatcher, In
 
                 if (rows.Count < Batch)
                 {
-                    await signal.WaitAsync(Poll, stoppingToken);
+                    await signal.WaitAsync(Poll, time, stoppingToken);
                 }
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)

@@ -1,8 +1,12 @@
+using Kindred.Server.Features.Groups;
 using System.Data.Common;
 using Kindred.Server.Features.Notifications;
 using Kindred.Server.Features.Reactions;
 using Kindred.Server.Federation.Outbox;
 using Kindred.Server.Federation.Posts;
+using Kindred.Server.Web;
+
+using Kindred.Server.Features.Threads;
 
 namespace Kindred.Server.Federation.Inbox;
 
@@ -11,7 +15,7 @@ namespace Kindred.Server.Federation.Inbox;
 /// did (nobody else sees a number). Shared by the handler of Likes sent to us directly (<see cref="Handlers.GroupLikeHandler"/>)
 /// and of Likes a remote group Announces (<see cref="Handlers.AnnouncedLikeHandler"/>).
 /// </summary>
-public sealed class RemoteReactions(RemotePosts stored, LocalPosts posts, Notifications notifications, TimeProvider time)
+public sealed class RemoteReactions(PostStore stored, LocalPosts posts, Notifications notifications, TimeProvider time)
 {
     /// <summary>The post a Like's object names, when we hold it: its reaction target and its group.</summary>
     public async Task<(ReactionTarget Target, GroupPost Post)?> FindAsync(DbConnection c, DbTransaction? tx, Uri objectId)

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using Kindred.ActivityPub.Signatures;
 using Kindred.Server.Federation.Resolution;
 using Microsoft.AspNetCore.Http.Features;
+using Kindred.Server.Web;
 
 namespace Kindred.Server.Federation.Inbox;
 

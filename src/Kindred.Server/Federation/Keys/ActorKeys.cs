@@ -4,6 +4,7 @@ using Dapper;
 using Kindred.ActivityPub.Keys;
 using Kindred.Server.Data;
 using Microsoft.AspNetCore.DataProtection;
+using Kindred.Server.Web;
 
 namespace Kindred.Server.Federation.Keys;
 

@@ -5,6 +5,7 @@ using Kindred.ActivityPub.Json;
 using Kindred.Server.Data;
 using Kindred.Server.Federation.Delivery;
 using Kindred.Server.Federation.Endpoints;
+using Kindred.Server.Web;
 
 namespace Kindred.Server.Federation.Outbox;
 
@@ -87,7 +88,6 @@ public sealed class GroupAnnouncer(ActorUrls urls, DeliveryQueue delivery, TimeP
     public static Task ForgetObjectAsync(DbConnection c, DbTransaction tx, Uri objectId) =>
         c.ExecuteAsync(Forget, new { objectId = objectId.AbsoluteUri }, tx);
 
-    public void Wake() => delivery.Wake();
 
     /// <summary>Serialises, refusing (as a bug) anything addressed to Public from a members-only group.</summary>
     private string Checked(GroupActorRow group, JsonObject activity)

@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json.Nodes;
 using Kindred.ActivityPub;
 using Kindred.ActivityPub.Json;
+using Kindred.Server.Web;
 
 namespace Kindred.Server.Federation.Outbox;
 

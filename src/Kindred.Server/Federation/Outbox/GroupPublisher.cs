@@ -1,18 +1,15 @@
 using System.Data.Common;
+using Kindred.Server.Features.Changes;
+using Kindred.Server.Web;
+
+using Kindred.Server.Features.Threads;
 
 namespace Kindred.Server.Federation.Outbox;
 
-public enum PostChange
-{
-    Created,
-    Edited,
-    Deleted,
-}
-
 /// <summary>
-/// What Features/Threads calls when a local member starts a thread, replies, edits or deletes, INSIDE its own
-/// transaction: the author's Create/Update/Delete and the group's Announce of it become delivery jobs to every remote
-/// member's (shared) inbox, so a rolled-back post sends nothing. Call <see cref="Wake"/> after committing.
+/// What a local member's new, edited or deleted thread or reply (<see cref="PostChanged"/>) becomes, INSIDE the
+/// feature's transaction: the author's Create/Update/Delete and the group's Announce of it become delivery jobs to every remote
+/// member's (shared) inbox, so a rolled-back post sends nothing.
 /// Local-only groups, and groups with no remote members, queue nothing.
 /// </summary>
 public sealed class GroupPublisher(LocalPosts posts, GroupAnnouncer announcer, RemoteGroups.RemoteGroupPublisher remoteGroups)
@@ -48,7 +45,4 @@ public sealed class GroupPublisher(LocalPosts posts, GroupAnnouncer announcer, R
         await announcer.SendAsync(c, tx, found.Group, found.Author, activity, ct);
         await announcer.AnnounceAsync(c, tx, found.Group, activity, found.Post.Id, ct);
     }
-
-    /// <summary>Wakes the delivery worker; call after the transaction committed.</summary>
-    public void Wake() => announcer.Wake();
 }

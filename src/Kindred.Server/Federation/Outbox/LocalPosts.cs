@@ -2,6 +2,7 @@ using System.Data.Common;
 using Dapper;
 using Kindred.Server.Content;
 using Kindred.Server.Federation.Endpoints;
+using Kindred.Server.Web;
 
 namespace Kindred.Server.Federation.Outbox;
 

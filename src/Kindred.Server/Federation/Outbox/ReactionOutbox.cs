@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Kindred.ActivityPub.Json;
+using Kindred.Server.Web;
 
 namespace Kindred.Server.Federation.Outbox;
 
@@ -12,14 +13,6 @@ namespace Kindred.Server.Federation.Outbox;
 /// </summary>
 public static class ReactionOutbox
 {
-    /// <summary>A Like id: <c>{member actor}/likes/{reaction id}</c>. A new id for every reaction, so one taken back and
-    /// given again is a new activity for receivers that deduplicate by id.</summary>
-    public static Uri LikeId(Uri actor, Guid reactionId)
-    {
-        ArgumentNullException.ThrowIfNull(actor);
-        return new Uri($"{actor.AbsoluteUri}/likes/{reactionId}");
-    }
-
     public static JsonObject Like(OutboxGroup group, Uri id, Uri actor, Uri objectId, Uri? author)
     {
         var (to, cc) = Addressing(group, author);

@@ -3,6 +3,9 @@ using System.Text.Json.Nodes;
 using Dapper;
 using Kindred.ActivityPub.Json;
 using Kindred.Server.Federation.Delivery;
+using Kindred.Server.Web;
+
+using Kindred.Server.Features.Threads;
 
 namespace Kindred.Server.Federation.Outbox;
 
@@ -16,7 +19,7 @@ namespace Kindred.Server.Federation.Outbox;
 /// <item>local-only groups: nothing.</item>
 /// </list>
 /// Reaction Announces are not kept in the group's outbox collection: that collection is readable by other servers, and
-/// a list of Likes would be a count (PRODUCT.md principle 4). Call <see cref="Wake"/> after committing.
+/// a list of Likes would be a count (PRODUCT.md principle 4).
 /// </summary>
 public sealed class ReactionPublisher(LocalPosts posts, GroupAnnouncer announcer, DeliveryQueue delivery, ILogger<ReactionPublisher> logger)
 {
@@ -26,7 +29,6 @@ public sealed class ReactionPublisher(LocalPosts posts, GroupAnnouncer announcer
     public Task UndoAsync(DbConnection c, DbTransaction tx, Guid postId, Uri actor, Uri likeId, CancellationToken ct) =>
         SendAsync(c, tx, postId, actor, likeId, undo: true, ct);
 
-    public void Wake() => announcer.Wake();
 
     private async Task SendAsync(DbConnection c, DbTransaction tx, Guid postId, Uri actor, Uri likeId, bool undo, CancellationToken ct)
     {

@@ -1,6 +1,8 @@
+using Kindred.Server.Features.Groups;
 using Kindred.ActivityPub;
 using Kindred.ActivityPub.Vocabulary;
 using Kindred.Server.Federation.Resolution;
+using Kindred.Server.Web;
 
 namespace Kindred.Server.Federation.RemoteGroups;
 

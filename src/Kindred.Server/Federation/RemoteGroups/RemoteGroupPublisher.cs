@@ -1,7 +1,9 @@
+using Kindred.Server.Features.Changes;
 using System.Data.Common;
 using Kindred.ActivityPub.Json;
 using Kindred.Server.Federation.Delivery;
 using Kindred.Server.Federation.Outbox;
+using Kindred.Server.Web;
 
 namespace Kindred.Server.Federation.RemoteGroups;
 

@@ -2,6 +2,7 @@ using Kindred.ActivityPub;
 using Kindred.ActivityPub.Vocabulary;
 using Kindred.Server.Features.Groups;
 using Kindred.Server.Federation.Resolution;
+using Kindred.Server.Web;
 
 namespace Kindred.Server.Federation.RemoteGroups;
 
@@ -27,7 +28,7 @@ public sealed class RemoteGroupResolver(WebFingerClient webfinger, ActorResolver
         try
         {
             var actorId = await webfinger.ResolveAsync(acct, ct);
-            if (urls.IsLocal(actorId) || !string.Equals(RemoteGroupStore.Authority(actorId), acct.Host, StringComparison.OrdinalIgnoreCase))
+            if (urls.IsLocal(actorId) || !string.Equals(Hosts.Authority(actorId), acct.Host, StringComparison.OrdinalIgnoreCase))
             {
                 // A server may only name its own actors; following another origin's actor under this address would mislead.
                 return Outcome<RemoteGroup>.Invalid("address", $"{acct.Host} points {acct.Handle} to another server, so it cannot be followed by this address.");
@@ -49,7 +50,7 @@ public sealed class RemoteGroupResolver(WebFingerClient webfinger, ActorResolver
                 return Outcome<RemoteGroup>.Invalid("address", $"{acct.Handle} has no inbox, so it cannot be joined.");
             }
 
-            return Outcome<RemoteGroup>.Success(await store.UpsertAsync(actor, acct.Handle, member, ct));
+            return Outcome<RemoteGroup>.Success(await store.UpsertAsync(RemoteGroupProfiles.From(actor, acct.Handle), acct.Handle, member, ct));
         }
         catch (ResolutionException ex)
         {

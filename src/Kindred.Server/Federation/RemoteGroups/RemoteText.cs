@@ -1,4 +1,5 @@
 using AngleSharp.Html.Parser;
+using Kindred.Server.Web;
 
 namespace Kindred.Server.Federation.RemoteGroups;
 

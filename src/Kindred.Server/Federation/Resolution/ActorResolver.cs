@@ -5,6 +5,7 @@ using Kindred.ActivityPub.Keys;
 using Kindred.ActivityPub.Vocabulary;
 using Kindred.Server.Data;
 using Microsoft.Extensions.Options;
+using Kindred.Server.Web;
 
 namespace Kindred.Server.Federation.Resolution;
 

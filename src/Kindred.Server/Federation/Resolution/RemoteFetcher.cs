@@ -3,6 +3,7 @@ using Kindred.ActivityPub;
 using Kindred.ActivityPub.Signatures;
 using Kindred.Server.Federation.Keys;
 using Microsoft.Extensions.Options;
+using Kindred.Server.Web;
 
 namespace Kindred.Server.Federation.Resolution;
 

@@ -1,4 +1,5 @@
 using System.Net;
+using Kindred.Server.Web;
 
 namespace Kindred.Server.Federation.Resolution;
 

@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Net;
 using System.Net.Sockets;
+using Kindred.Server.Web;
 
 namespace Kindred.Server.Federation.Resolution;
 

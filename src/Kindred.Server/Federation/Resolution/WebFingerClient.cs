@@ -1,5 +1,6 @@
 using Kindred.ActivityPub.Discovery;
 using Microsoft.Extensions.Options;
+using Kindred.Server.Web;
 
 namespace Kindred.Server.Federation.Resolution;
 

@@ -1,5 +1,6 @@
 using Kindred.ActivityPub.Vocabulary;
 using Kindred.Server.Federation.RemoteGroups;
+using Kindred.Server.Web;
 
 namespace Kindred.Server.Federation.Inbox.Handlers;
 

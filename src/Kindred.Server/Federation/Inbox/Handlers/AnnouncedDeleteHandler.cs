@@ -1,9 +1,13 @@
+using Kindred.Server.Features.Groups;
 using Kindred.ActivityPub;
 using Kindred.ActivityPub.Vocabulary;
 using Kindred.Server.Data;
 using Kindred.Server.Federation.Posts;
 using Kindred.Server.Federation.RemoteGroups;
 using Kindred.Server.Federation.Resolution;
+using Kindred.Server.Web;
+
+using Kindred.Server.Features.Threads;
 
 namespace Kindred.Server.Federation.Inbox.Handlers;
 
@@ -11,9 +15,9 @@ namespace Kindred.Server.Federation.Inbox.Handlers;
 /// Announce(Delete) of a post: tombstoned here when the delete is authentic (signed on the deleting actor's origin, or
 /// the post is really gone from its origin: 404/410 or a Tombstone) and the actor may delete it: its author, or the
 /// group's home server (its moderators). A Delete of something we never saw does nothing. Deletion is soft
-/// (<see cref="RemotePostChanges.EraseAsync"/>).
+/// (<see cref="PostStore.EraseAsync"/>).
 /// </summary>
-public sealed class AnnouncedDeleteHandler(Database db, RemotePosts posts, ActorResolver resolver, TimeProvider time, ILogger<AnnouncedDeleteHandler> logger)
+public sealed class AnnouncedDeleteHandler(Database db, PostStore store, ActorResolver resolver, ILogger<AnnouncedDeleteHandler> logger)
 {
     public async Task HandleAsync(AnnouncedActivity announced, CancellationToken ct)
     {
@@ -39,7 +43,7 @@ public sealed class AnnouncedDeleteHandler(Database db, RemotePosts posts, Actor
         var group = announced.Group;
         var outcome = await db.InTransactionAsync(async (c, tx) =>
         {
-            var stored = await posts.FindAsync(c, tx, objectId);
+            var stored = await store.FindAsync(c, tx, objectId);
             if (stored is null || stored.DeletedAt is not null)
             {
                 return "unknown or already deleted";
@@ -52,7 +56,7 @@ public sealed class AnnouncedDeleteHandler(Database db, RemotePosts posts, Actor
                 return "not allowed";
             }
 
-            return await RemotePostChanges.EraseAsync(c, tx, stored, time.GetUtcNow()) ? "deleted" : "already deleted";
+            return await store.EraseAsync(c, tx, stored.Id, stored.ThreadId, stored.IsThread) ? "deleted" : "already deleted";
         }, ct);
         logger.LogInformation("Delete of {Object} by {Actor} via {Group}: {Outcome}", objectId, actor, group.ApId, outcome);
     }

@@ -1,6 +1,7 @@
 using Kindred.Server.Data;
 using Kindred.Server.Federation.Posts;
 using Kindred.Server.Federation.RemoteGroups;
+using Kindred.Server.Web;
 
 namespace Kindred.Server.Federation.Inbox.Handlers;
 

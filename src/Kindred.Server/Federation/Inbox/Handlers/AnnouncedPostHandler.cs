@@ -1,9 +1,13 @@
+using Kindred.Server.Features.Groups;
 using Kindred.ActivityPub;
 using Kindred.ActivityPub.Vocabulary;
 using Kindred.Server.Data;
 using Kindred.Server.Federation.Posts;
 using Kindred.Server.Federation.RemoteGroups;
 using Kindred.Server.Federation.Resolution;
+using Kindred.Server.Web;
+
+using Kindred.Server.Features.Threads;
 
 namespace Kindred.Server.Federation.Inbox.Handlers;
 
@@ -15,7 +19,7 @@ namespace Kindred.Server.Federation.Inbox.Handlers;
 /// (same actor, same group); an Update of something we never saw stores it (it may have overtaken its Create).
 /// </summary>
 public sealed class AnnouncedPostHandler(
-    Database db, AnnounceUnwrapper unwrapper, RemotePosts posts, ActorResolver resolver, TimeProvider time, ILogger<AnnouncedPostHandler> logger)
+    Database db, AnnounceUnwrapper unwrapper, RemotePosts posts, PostStore store, ActorResolver resolver, TimeProvider time, ILogger<AnnouncedPostHandler> logger)
 {
     public const int MaxParentDepth = 5;
 
@@ -48,7 +52,7 @@ public sealed class AnnouncedPostHandler(
     {
         var outcome = await db.InTransactionAsync(async (c, tx) =>
         {
-            if (await posts.FindAsync(c, tx, post.Id!) is not { } stored)
+            if (await store.FindAsync(c, tx, post.Id!) is not { } stored)
             {
                 return null;
             }
@@ -58,7 +62,7 @@ public sealed class AnnouncedPostHandler(
                 return "refused: not the author, or through another group";
             }
 
-            return await RemotePostChanges.EditAsync(c, tx, stored, posts.Fields(post), post.Updated ?? time.GetUtcNow()) ? "updated" : "ignored: deleted";
+            return await store.EditAsync(c, tx, stored.Id, stored.IsThread, posts.Fields(post), post.Updated ?? time.GetUtcNow()) ? "updated" : "ignored: deleted";
         }, ct);
         if (outcome is null)
         {
@@ -102,15 +106,15 @@ public sealed class AnnouncedPostHandler(
         {
             if (parent is null)
             {
-                await posts.InsertThreadAsync(c, tx, group.Id, stored);
+                await store.InsertRemoteThreadAsync(c, tx, group.Id, stored);
             }
             else
             {
                 // The group's home decides what its threads take: a reply it Announces is stored even if we saw the thread deleted.
-                await posts.InsertReplyAsync(c, tx, parent, stored, openThreadsOnly: false);
+                await store.InsertRemoteReplyAsync(c, tx, parent, stored, openThreadsOnly: false);
             }
 
-            return await posts.FindAsync(c, tx, post.Id!);
+            return await store.FindAsync(c, tx, post.Id!);
         }, ct);
     }
 
@@ -122,7 +126,7 @@ public sealed class AnnouncedPostHandler(
     private async Task<StoredPost?> FindAsync(Uri apId, CancellationToken ct)
     {
         await using var c = await db.OpenAsync(ct);
-        return await posts.FindAsync(c, null, apId);
+        return await store.FindAsync(c, null, apId);
     }
 
     private async Task<StoredPost?> FetchParentAsync(RemoteGroup group, Uri parentId, int depth, CancellationToken ct)

@@ -4,6 +4,7 @@ using Kindred.ActivityPub.Vocabulary;
 using Kindred.Server.Data;
 using Kindred.Server.Federation.Delivery;
 using Kindred.Server.Federation.Resolution;
+using Kindred.Server.Web;
 
 namespace Kindred.Server.Federation.Inbox.Handlers;
 
@@ -48,7 +49,6 @@ public sealed class FollowHandler(LocalActors local, ActorResolver resolver, Dat
             // Sent to the follower's own inbox: an Accept concerns one actor.
             await delivery.EnqueueAsync(c, tx, person.ActorId.AbsoluteUri, JsonOutput.Serialize(accept), [new DeliveryTarget(inbox)], ct);
         }, ct);
-        delivery.Wake();
         logger.LogInformation("{Follower} now follows {Person}; Accept queued", follower.Id, person.ActorId);
     }
 }

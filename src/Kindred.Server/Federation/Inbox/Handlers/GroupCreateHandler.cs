@@ -5,6 +5,9 @@ using Kindred.Server.Features.Threads;
 using Kindred.Server.Federation.Groups;
 using Kindred.Server.Federation.Outbox;
 using Kindred.Server.Federation.Posts;
+using Kindred.Server.Web;
+
+using Kindred.Server.Features.Groups;
 
 namespace Kindred.Server.Federation.Inbox.Handlers;
 
@@ -15,7 +18,7 @@ namespace Kindred.Server.Federation.Inbox.Handlers;
 /// Idempotent by object id. A Note without inReplyTo (Mastodon mentioning the group) becomes a thread titled with its
 /// first words.
 /// </summary>
-public sealed class GroupCreateHandler(Database db, GroupInbox inbox, RemotePosts posts, GroupAnnouncer announcer, TimeProvider time, ILogger<GroupCreateHandler> logger)
+public sealed class GroupCreateHandler(Database db, GroupInbox inbox, RemotePosts posts, PostStore store, GroupAnnouncer announcer, TimeProvider time, ILogger<GroupCreateHandler> logger)
 {
     public async Task HandleAsync(AsActivity create, CancellationToken ct)
     {
@@ -38,7 +41,6 @@ public sealed class GroupCreateHandler(Database db, GroupInbox inbox, RemotePost
 
         var authorName = await posts.AuthorNameAsync(create.Actor!, ct);
         var outcome = await db.InTransactionAsync(async (c, tx) => await StoreAsync(c, tx, create, obj, authorName, ct), ct);
-        announcer.Wake();
         logger.LogInformation("Create {Object} by {Actor}: {Outcome}", obj.Id, create.Actor, outcome);
     }
 
@@ -53,12 +55,12 @@ public sealed class GroupCreateHandler(Database db, GroupInbox inbox, RemotePost
             return "not for a federated local group";
         }
 
-        if (await posts.FindAsync(c, tx, obj.Id!) is not null)
+        if (await store.FindAsync(c, tx, obj.Id!) is not null)
         {
             return "already stored";
         }
 
-        if (!await RemoteMembers.IsMemberAsync(c, tx, target.Group.Id, actor))
+        if (!await MemberStore.IsRemoteMemberAsync(c, tx, target.Group.Id, actor))
         {
             return "refused: not a member";
         }
@@ -78,11 +80,11 @@ public sealed class GroupCreateHandler(Database db, GroupInbox inbox, RemotePost
         var post = new NewRemotePost(obj.Id!, actor, authorName, fields, time.GetUtcNow(), null);
         if (target.Parent is not { } parent)
         {
-            await posts.InsertThreadAsync(c, tx, target.Group.Id, post);
+            await store.InsertRemoteThreadAsync(c, tx, target.Group.Id, post);
         }
         else
         {
-            switch (await posts.InsertReplyAsync(c, tx, parent, post, openThreadsOnly: true))
+            switch (await store.InsertRemoteReplyAsync(c, tx, parent, post, openThreadsOnly: true))
             {
                 case ReplyOutcome.ThreadClosed:
                     return "refused: thread locked or deleted";

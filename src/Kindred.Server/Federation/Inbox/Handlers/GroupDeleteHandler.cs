@@ -1,3 +1,4 @@
+using Kindred.Server.Features.Groups;
 using Dapper;
 using Kindred.ActivityPub.Vocabulary;
 using Kindred.Server.Data;
@@ -5,16 +6,19 @@ using Kindred.Server.Federation.Endpoints;
 using Kindred.Server.Federation.Groups;
 using Kindred.Server.Federation.Outbox;
 using Kindred.Server.Federation.Posts;
+using Kindred.Server.Web;
+
+using Kindred.Server.Features.Threads;
 
 namespace Kindred.Server.Federation.Inbox.Handlers;
 
 /// <summary>
 /// Delete of a remote member's post in one of our groups (by id or with a Tombstone): only its author may delete it.
-/// The words are erased at once (<see cref="RemotePostChanges.EraseAsync"/>: the row stays as a placeholder, as for
+/// The words are erased at once (<see cref="PostStore.EraseAsync"/>: the row stays as a placeholder, as for
 /// local deletes, and a thread whose only answer goes is waiting for a reply again), the group's outbox forgets the
 /// earlier activities that carried them, and the group Announces the Delete. A Delete of something never seen is ignored.
 /// </summary>
-public sealed class GroupDeleteHandler(Database db, RemotePosts posts, GroupAnnouncer announcer, TimeProvider time, ILogger<GroupDeleteHandler> logger)
+public sealed class GroupDeleteHandler(Database db, PostStore store, GroupAnnouncer announcer, ILogger<GroupDeleteHandler> logger)
 {
     public async Task HandleAsync(AsActivity delete, CancellationToken ct)
     {
@@ -25,7 +29,7 @@ public sealed class GroupDeleteHandler(Database db, RemotePosts posts, GroupAnno
 
         var outcome = await db.InTransactionAsync(async (c, tx) =>
         {
-            if (await posts.FindAsync(c, tx, objectId) is not { DeletedAt: null } stored)
+            if (await store.FindAsync(c, tx, objectId) is not { DeletedAt: null } stored)
             {
                 return "unknown or already deleted; ignored";
             }
@@ -41,12 +45,11 @@ public sealed class GroupDeleteHandler(Database db, RemotePosts posts, GroupAnno
                 return "ignored: the group lives elsewhere";
             }
 
-            await RemotePostChanges.EraseAsync(c, tx, stored, time.GetUtcNow());
+            await store.EraseAsync(c, tx, stored.Id, stored.ThreadId, stored.IsThread);
             await GroupAnnouncer.ForgetObjectAsync(c, tx, objectId);
             await announcer.AnnounceAsync(c, tx, group, GroupInbox.Original(delete), objectId, ct);
             return "deleted";
         }, ct);
-        announcer.Wake();
         logger.LogInformation("Delete {Object} by {Actor}: {Outcome}", objectId, delete.Actor, outcome);
     }
 }

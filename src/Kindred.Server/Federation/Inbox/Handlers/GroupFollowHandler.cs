@@ -3,16 +3,19 @@ using Kindred.Server.Data;
 using Kindred.Server.Federation.Endpoints;
 using Kindred.Server.Federation.Groups;
 using Kindred.Server.Federation.Resolution;
+using Kindred.Server.Web;
+
+using Kindred.Server.Features.Groups;
 
 namespace Kindred.Server.Federation.Inbox.Handlers;
 
 /// <summary>
 /// Follow of a local Group (FEP-1b12): a remote actor asks to join. Open public groups accept at once; approval groups
-/// queue the request for the moderators (Accept/Reject is sent when they decide, see <see cref="RemoteMembers.DecideAsync"/>);
+/// queue the request for the moderators (Accept/Reject is sent when they decide, see <see cref="MemberStore.DecideRemoteAsync"/>);
 /// invite-only and members-only groups accept only actors a moderator invited; local-only groups always Reject (they never
 /// federate). A Follow from an actor that is already a member is answered with Accept again (its Accept may have been lost).
 /// </summary>
-public sealed class GroupFollowHandler(ActorUrls urls, ActorResolver resolver, Database db, RemoteMembers members, TimeProvider time, ILogger<GroupFollowHandler> logger)
+public sealed class GroupFollowHandler(ActorUrls urls, ActorResolver resolver, Database db, MemberStore members, TimeProvider time, ILogger<GroupFollowHandler> logger)
 {
     public async Task HandleAsync(AsActivity follow, CancellationToken ct)
     {
@@ -28,21 +31,20 @@ public sealed class GroupFollowHandler(ActorUrls urls, ActorResolver resolver, D
         var followId = follow.Id ?? new Uri($"urn:kindred:follow:{Ids.New(time)}");
         var outcome = await db.InTransactionAsync(async (c, tx) =>
         {
-            var existing = await RemoteMembers.FindAsync(c, tx, group.Id, follower.Id);
+            var existing = await MemberStore.FindRemoteAsync(c, tx, group.Id, follower.Id);
             var decision = Decide(group, existing?.State);
-            if (decision == RemoteMembers.Member || decision == RemoteMembers.Pending)
+            if (decision == MemberStore.Member || decision == MemberStore.Pending)
             {
-                await members.SaveAsync(c, tx, group.Id, follower, followId, decision);
+                await members.SaveRemoteAsync(c, tx, group.Id, new RemotePerson(follower.Id, follower.Inbox, follower.SharedInbox, DisplayName(follower)), followId, decision);
             }
 
-            if (decision != RemoteMembers.Pending)
+            if (decision != MemberStore.Pending)
             {
-                await members.AnswerAsync(c, tx, group, followId, follower.Id, inbox, accept: decision == RemoteMembers.Member, ct);
+                await members.AnswerRemoteAsync(c, tx, group.Id, follower.Id, followId, inbox, accept: decision == MemberStore.Member, ct);
             }
 
             return decision;
         }, ct);
-        members.Wake();
         logger.LogInformation("Follow of group {Group} by {Follower}: {Outcome}", slug, follower.Id, outcome);
     }
 
@@ -54,14 +56,14 @@ public sealed class GroupFollowHandler(ActorUrls urls, ActorResolver resolver, D
             return "rejected";
         }
 
-        if (currentState is RemoteMembers.Member or RemoteMembers.Invited)
+        if (currentState is MemberStore.Member or MemberStore.Invited)
         {
-            return RemoteMembers.Member;
+            return MemberStore.Member;
         }
 
-        if (currentState == RemoteMembers.Pending)
+        if (currentState == MemberStore.Pending)
         {
-            return RemoteMembers.Pending;
+            return MemberStore.Pending;
         }
 
         // Members-only groups are private rooms: a remote actor gets in only by invitation.
@@ -70,6 +72,10 @@ public sealed class GroupFollowHandler(ActorUrls urls, ActorResolver resolver, D
             return "rejected";
         }
 
-        return group.JoinPolicy == "open" ? RemoteMembers.Member : RemoteMembers.Pending;
+        return group.JoinPolicy == "open" ? MemberStore.Member : MemberStore.Pending;
     }
+
+    /// <summary><c>name@host</c>, as people write fediverse addresses.</summary>
+    private static string DisplayName(RemoteActor actor) =>
+        actor.PreferredUsername is { } u ? $"{u}@{actor.Id.Authority}" : actor.Id.AbsoluteUri;
 }

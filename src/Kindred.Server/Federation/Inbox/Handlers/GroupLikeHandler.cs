@@ -3,6 +3,9 @@ using Kindred.Server.Data;
 using Kindred.Server.Federation.Groups;
 using Kindred.Server.Federation.Outbox;
 using Kindred.Server.Federation.Posts;
+using Kindred.Server.Web;
+
+using Kindred.Server.Features.Groups;
 
 namespace Kindred.Server.Federation.Inbox.Handlers;
 
@@ -47,7 +50,6 @@ public sealed class GroupLikeHandler(Database db, RemoteReactions reactions, Rem
 
             return added ? "stored" : "already stored";
         }, ct);
-        announcer.Wake();
         logger.LogInformation("Like {Id} of {Object}: {Outcome}", likeId, objectId, outcome);
     }
 
@@ -62,7 +64,7 @@ public sealed class GroupLikeHandler(Database db, RemoteReactions reactions, Rem
 
         return found.Post.Group.IsRemote
             ? found.Target.AuthorId is not null
-            : await RemoteMembers.IsMemberAsync(c, null, found.Post.Group.Id, actor);
+            : await MemberStore.IsRemoteMemberAsync(c, null, found.Post.Group.Id, actor);
     }
 
     /// <summary>Undo(Like): matched by the Like's id, or by actor and liked object.</summary>
@@ -86,7 +88,6 @@ public sealed class GroupLikeHandler(Database db, RemoteReactions reactions, Rem
 
             return removed;
         }, ct);
-        announcer.Wake();
         logger.LogInformation("Undo(Like) {Id}: {Removed} removed", undo.Id, outcome);
     }
 }

@@ -1,3 +1,4 @@
+using Kindred.Server.Features.Groups;
 using Dapper;
 using Kindred.ActivityPub.Vocabulary;
 using Kindred.Server.Data;
@@ -5,16 +6,19 @@ using Kindred.Server.Federation.Endpoints;
 using Kindred.Server.Federation.Groups;
 using Kindred.Server.Federation.Outbox;
 using Kindred.Server.Federation.Posts;
+using Kindred.Server.Web;
+
+using Kindred.Server.Features.Threads;
 
 namespace Kindred.Server.Federation.Inbox.Handlers;
 
 /// <summary>
 /// Update(Page|Article|Note) of a remote member's post in one of our groups: only its own author may edit it (same
 /// actor, object on the actor's origin: FEP-fe34), under the same group rules as a new post. The group stores the new
-/// text (<see cref="RemotePostChanges"/>) and Announces the original Update. An Update that arrives before its Create
+/// text (<see cref="PostStore.EditAsync"/>) and Announces the original Update. An Update that arrives before its Create
 /// is stored as if it were the Create (same checks); an Update of a deleted post changes nothing.
 /// </summary>
-public sealed class GroupUpdateHandler(Database db, GroupCreateHandler create, RemotePosts posts, GroupAnnouncer announcer, TimeProvider time, ILogger<GroupUpdateHandler> logger)
+public sealed class GroupUpdateHandler(Database db, GroupCreateHandler create, RemotePosts posts, PostStore store, GroupAnnouncer announcer, TimeProvider time, ILogger<GroupUpdateHandler> logger)
 {
     public async Task HandleAsync(AsActivity update, CancellationToken ct)
     {
@@ -27,7 +31,7 @@ public sealed class GroupUpdateHandler(Database db, GroupCreateHandler create, R
         var authorName = await posts.AuthorNameAsync(update.Actor!, ct);
         var outcome = await db.InTransactionAsync(async (c, tx) =>
         {
-            if (await posts.FindAsync(c, tx, obj.Id) is not { } stored)
+            if (await store.FindAsync(c, tx, obj.Id) is not { } stored)
             {
                 return "unknown; " + await create.StoreAsync(c, tx, update, obj, authorName, ct);
             }
@@ -54,12 +58,11 @@ public sealed class GroupUpdateHandler(Database db, GroupCreateHandler create, R
                 return refused;
             }
 
-            await RemotePostChanges.EditAsync(c, tx, stored, fields, time.GetUtcNow());
+            await store.EditAsync(c, tx, stored.Id, stored.IsThread, fields, time.GetUtcNow());
             await GroupAnnouncer.ForgetObjectAsync(c, tx, obj.Id);
             await announcer.AnnounceAsync(c, tx, group, GroupInbox.Original(update), obj.Id, ct);
             return "updated";
         }, ct);
-        announcer.Wake();
         logger.LogInformation("Update {Object} by {Actor}: {Outcome}", obj.Id, update.Actor, outcome);
     }
 }

@@ -1,6 +1,9 @@
 using Dapper;
 using Kindred.ActivityPub.Vocabulary;
 using Kindred.Server.Data;
+using Kindred.Server.Web;
+
+using Kindred.Server.Features.Groups;
 
 namespace Kindred.Server.Federation.Inbox.Handlers;
 
@@ -12,15 +15,6 @@ public sealed class UndoFollowHandler(Database db, ActorUrls urls, ILogger<UndoF
 {
     private const string ByFollowId = "DELETE FROM remote_followers WHERE follower_id = @follower AND follow_activity_id = @followId";
     private const string ByTarget = "DELETE FROM remote_followers WHERE follower_id = @follower AND local_actor_id = @target";
-
-    private const string MemberByFollowId = """
-        DELETE FROM remote_members WHERE actor_id = @follower AND follow_activity_id = @followId AND state IN ('member', 'pending')
-        """;
-
-    private const string MemberByGroup = """
-        DELETE FROM remote_members WHERE actor_id = @follower AND state IN ('member', 'pending')
-            AND group_id = (SELECT id FROM groups WHERE slug_normalized = @slug)
-        """;
 
     public async Task HandleAsync(AsActivity undo, CancellationToken ct)
     {
@@ -38,7 +32,7 @@ public sealed class UndoFollowHandler(Database db, ActorUrls urls, ILogger<UndoF
         if (undo.Object?.Id is { } followId)
         {
             removed = await c.ExecuteAsync(ByFollowId, new { follower, followId = followId.AbsoluteUri });
-            removed += await c.ExecuteAsync(MemberByFollowId, new { follower, followId = followId.AbsoluteUri });
+            removed += await MemberStore.RemoveRemoteAsync(c, null, undo.Actor, followId, null);
         }
 
         if (removed == 0 && inner?.Object?.Id is { } target)
@@ -46,7 +40,7 @@ public sealed class UndoFollowHandler(Database db, ActorUrls urls, ILogger<UndoF
             removed = await c.ExecuteAsync(ByTarget, new { follower, target = target.AbsoluteUri });
             if (urls.GroupSlugOf(target) is { } slug)
             {
-                removed += await c.ExecuteAsync(MemberByGroup, new { follower, slug = slug.ToLowerInvariant() });
+                removed += await MemberStore.RemoveRemoteAsync(c, null, undo.Actor, null, slug);
             }
         }
 

@@ -1,7 +1,7 @@
-using Kindred.Server.Hosting;
+using Kindred.Server.Configuration;
 using Microsoft.Extensions.Options;
 
-namespace Kindred.Server.Federation;
+namespace Kindred.Server.Web;
 
 /// <summary>
 /// The ActivityPub ids of local actors and their endpoints, all derived from <c>Kindred:PublicUrl</c>. Names are
@@ -14,7 +14,7 @@ public sealed class ActorUrls(IOptions<KindredOptions> options)
     public Uri Origin => new(Base + "/");
 
     /// <summary>Host with port when not default: the <c>@host</c> part of <c>acct:name@host</c>.</summary>
-    public string Authority => Origin.IsDefaultPort ? Origin.IdnHost : $"{Origin.IdnHost}:{Origin.Port}";
+    public string Authority => Hosts.Authority(Origin);
 
     /// <summary>FEP-2677 instance actor (an <c>Application</c>), which signs our GETs.</summary>
     public Uri InstanceActor => new(Base + "/actor");
@@ -56,6 +56,14 @@ public sealed class ActorUrls(IOptions<KindredOptions> options)
             ["replies", var s] when Guid.TryParse(s, out var g) => (g, false),
             _ => null,
         };
+    }
+
+    /// <summary>A reaction's (Like's) id: <c>{member actor}/likes/{reaction id}</c>. A new id for every reaction, so one
+    /// taken back and given again is a new activity for receivers that deduplicate by id.</summary>
+    public static Uri Like(Uri actor, Guid reactionId)
+    {
+        ArgumentNullException.ThrowIfNull(actor);
+        return new Uri($"{actor.AbsoluteUri}/likes/{reactionId}");
     }
 
     public static Uri Sub(Uri actor, string segment) => new(actor.AbsoluteUri + "/" + segment);

@@ -1,4 +1,5 @@
-namespace Kindred.Server.Hosting;
+using Kindred.Server.Web;
+namespace Kindred.Server.Configuration;
 
 /// <summary>Everything under the <c>Kindred</c> configuration section (appsettings.json or <c>Kindred__...</c> variables).</summary>
 public sealed class KindredOptions
@@ -28,6 +29,20 @@ public sealed class KindredOptions
     public SecurityOptions Security { get; set; } = new();
     public List<Helpline> Helplines { get; set; } = [];
     public ReverseProxyOptions ReverseProxy { get; set; } = new();
+    public SecretsOptions Secrets { get; set; } = new();
+}
+
+/// <summary>The certificate that encrypts the Data Protection key ring kept in the database (see docs/admin-guide-secrets.md).</summary>
+public sealed class SecretsOptions
+{
+    /// <summary>A PKCS#12 (.pfx) file with a private key. Empty: &lt;data&gt;/secrets/keyring.pfx, made on first start.</summary>
+    public string? CertificatePath { get; set; }
+
+    /// <summary>Password of the .pfx files, if they have one.</summary>
+    public string? CertificatePassword { get; set; }
+
+    /// <summary>Certificates used before, kept so ring keys they encrypted can still be read after a change of certificate.</summary>
+    public List<string> PreviousCertificatePaths { get; set; } = [];
 }
 
 public sealed class DatabaseOptions
@@ -37,10 +52,15 @@ public sealed class DatabaseOptions
 
     /// <summary>For SQLite defaults to a file in the data directory; required for PostgreSQL.</summary>
     public string? ConnectionString { get; set; }
+
+    /// <summary>Whether the server applies pending migrations when it starts; when false, only <c>admin migrate</c> does.</summary>
+    public bool MigrateOnStart { get; set; } = true;
 }
 
 public sealed class RegistrationOptions
 {
+    public static readonly string[] Modes = ["closed", "invite", "approval", "open"];
+
     /// <summary><c>closed</c>, <c>invite</c>, <c>approval</c> or <c>open</c>. Admins can change it at run time.</summary>
     public string Mode { get; set; } = "approval";
 

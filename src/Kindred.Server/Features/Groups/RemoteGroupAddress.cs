@@ -1,7 +1,7 @@
 using System.Diagnostics.CodeAnalysis;
 using Kindred.ActivityPub.Discovery;
 
-namespace Kindred.Server.Federation.RemoteGroups;
+namespace Kindred.Server.Features.Groups;
 
 /// <summary>
 /// A group on another server, named by its address <c>name@host</c> (the WebFinger acct, RFC 7565). Local slugs cannot

@@ -1,4 +1,4 @@
-namespace Kindred.Server.Features.Groups;
+namespace Kindred.Server.Web;
 
 /// <summary>
 /// One page of a keyset-paginated list: the items and the cursor of the next page (null on the last). Lists are

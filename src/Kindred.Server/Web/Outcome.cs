@@ -1,4 +1,4 @@
-namespace Kindred.Server.Features.Groups;
+namespace Kindred.Server.Web;
 
 /// <summary>Why an operation did not happen; each maps to one HTTP status (400, 403, 404, 409, 502).</summary>
 public enum Failure

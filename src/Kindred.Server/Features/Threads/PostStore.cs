@@ -1,0 +1,277 @@
+using Kindred.Server.Features.Groups;
+using System.Data.Common;
+using Dapper;
+using Kindred.Server.Data;
+using Kindred.Server.Features.Notifications;
+using Kindred.Server.Web;
+
+namespace Kindred.Server.Features.Threads;
+
+/// <summary>A thread or reply we hold, found by its ActivityPub id.</summary>
+public sealed record StoredPost
+{
+    public string Kind { get; init; } = "";
+    public Guid Id { get; init; }
+    public Guid ThreadId { get; init; }
+    public Guid GroupId { get; init; }
+    public Guid RootId { get; init; }
+    public int Depth { get; init; }
+    public Guid? AuthorId { get; init; }
+    public Guid? ThreadAuthorId { get; init; }
+    public string? RemoteAuthor { get; init; }
+    public DateTimeOffset? DeletedAt { get; init; }
+
+    public bool IsThread => Kind == "thread";
+}
+
+/// <summary>Title, body and content warning of a post, within our limits (a remote post's body is sanitised HTML).</summary>
+public sealed record PostFields(string Title, string Content, string? ContentWarning);
+
+/// <summary>A post written on another server, ready to store: who wrote it, how they are shown, its fields and times.</summary>
+public sealed record NewRemotePost(Uri ApId, Uri Author, string AuthorName, PostFields Fields, DateTimeOffset CreatedAt, DateTimeOffset? EditedAt);
+
+/// <summary>A reply about to be stored: where it goes and who wrote it (a local member or a remote actor).</summary>
+internal sealed record ReplyPlacement(Guid ThreadId, Guid? InReplyTo, Guid RootId, int Depth);
+
+public enum ReplyOutcome
+{
+    Stored,
+    AlreadyStored,
+    ThreadClosed,
+}
+
+/// <summary>
+/// The one owner of <c>threads</c> and <c>replies</c>: every write to a post goes through here, whoever wrote it (a
+/// local member or a remote actor), so one rule decides "answered", one erases, one notifies. Every method runs on the
+/// caller's connection and transaction; who may write where is the caller's business (the feature's operations for
+/// local members, the Federation handlers for remote actors).
+/// </summary>
+public sealed class PostStore(ActorUrls urls, Notifications.Notifications notifications, TimeProvider time)
+{
+    private const string Find = """
+        SELECT 'thread' AS kind, t.id, t.id AS thread_id, t.group_id, t.id AS root_id, -1 AS depth, t.author_id,
+            t.author_id AS thread_author_id, t.remote_author, t.deleted_at
+        FROM threads t WHERE t.ap_id = @apId OR t.id = @localId
+        UNION ALL
+        SELECT 'reply' AS kind, r.id, r.thread_id, t.group_id, r.root_id, r.depth, r.author_id,
+            t.author_id AS thread_author_id, r.remote_author, r.deleted_at
+        FROM replies r JOIN threads t ON t.id = r.thread_id WHERE r.ap_id = @apId OR r.id = @localId
+        """;
+
+    /// <summary>By ActivityPub id: a stored remote ap_id, or one of our own URLs (<c>/threads/{id}</c>, <c>/replies/{id}</c>),
+    /// which is how other servers answer our members. Deleted posts are found too (their placeholder stays).</summary>
+    public Task<StoredPost?> FindAsync(DbConnection c, DbTransaction? tx, Uri apId)
+    {
+        ArgumentNullException.ThrowIfNull(apId);
+        return c.QuerySingleOrDefaultAsync<StoredPost>(Find, new { apId = apId.AbsoluteUri, localId = urls.LocalPostOf(apId)?.Id }, tx);
+    }
+
+    private const string InsertThread = """
+        INSERT INTO threads (id, group_id, author_id, remote_author, remote_author_name, title, content, content_warning, ap_id, origin, created_at, updated_at, edited_at)
+        VALUES (@Id, @GroupId, @AuthorId, @RemoteAuthor, @RemoteAuthorName, @Title, @Content, @ContentWarning, @ApId, @Origin, @CreatedAt, @Now, @EditedAt)
+        ON CONFLICT (ap_id) DO NOTHING
+        """;
+
+    /// <summary>A local member's new thread. New threads wait for a reply until someone else answers.</summary>
+    public async Task<Guid> StartThreadAsync(DbConnection c, DbTransaction tx, Guid groupId, Guid authorId, PostFields fields)
+    {
+        ArgumentNullException.ThrowIfNull(fields);
+        var id = Ids.New(time);
+        var now = time.GetUtcNow();
+        await c.ExecuteAsync(InsertThread, new
+        {
+            Id = id, GroupId = groupId, AuthorId = (Guid?)authorId, RemoteAuthor = (string?)null, RemoteAuthorName = (string?)null,
+            Title = fields.Title.Trim(), fields.Content, fields.ContentWarning, ApId = (string?)null, Origin = "local",
+            CreatedAt = now, Now = now, EditedAt = (DateTimeOffset?)null,
+        }, tx);
+        return id;
+    }
+
+    /// <summary>Stores a remote <paramref name="post"/> as a thread of <paramref name="groupId"/>; false when we hold it already.</summary>
+    public async Task<bool> InsertRemoteThreadAsync(DbConnection c, DbTransaction tx, Guid groupId, NewRemotePost post)
+    {
+        ArgumentNullException.ThrowIfNull(post);
+        return await c.ExecuteAsync(InsertThread, new
+        {
+            Id = Ids.New(time), GroupId = groupId, AuthorId = (Guid?)null, RemoteAuthor = post.Author.AbsoluteUri, RemoteAuthorName = post.AuthorName,
+            post.Fields.Title, post.Fields.Content, post.Fields.ContentWarning, ApId = post.ApId.AbsoluteUri, Origin = Hosts.Authority(post.ApId),
+            post.CreatedAt, Now = time.GetUtcNow(), post.EditedAt,
+        }, tx) > 0;
+    }
+
+    private const string InsertReply = """
+        INSERT INTO replies (id, thread_id, in_reply_to, root_id, depth, author_id, remote_author, remote_author_name, content, content_warning, ap_id, origin, created_at, updated_at, edited_at)
+        VALUES (@Id, @ThreadId, @InReplyTo, @RootId, @Depth, @AuthorId, @RemoteAuthor, @RemoteAuthorName, @Content, @ContentWarning, @ApId, @Origin, @CreatedAt, @Now, @EditedAt)
+        ON CONFLICT (ap_id) DO NOTHING
+        """;
+
+    // "Answered": someone other than the thread's author has replied, whether either of them is local (author_id) or
+    // remote (remote_author). The one definition, used when a reply is counted and when a deletion recounts.
+    private const string OtherThanThreadAuthor = """
+        NOT (COALESCE(threads.author_id = {author}, FALSE) OR COALESCE(threads.remote_author = {remote}, FALSE))
+        """;
+
+    // With @openOnly = 1 a locked or deleted thread takes no reply: checked here, in the transaction, so a reply cannot
+    // slip in as a moderator locks the thread.
+    private static readonly string Count = $"""
+        UPDATE threads SET reply_count = reply_count + 1,
+            answered_at = CASE WHEN answered_at IS NULL AND {OtherThanThreadAuthor.Replace("{author}", "@authorId").Replace("{remote}", "@remoteAuthor").Trim()} THEN @now ELSE answered_at END
+        WHERE id = @threadId AND (@openOnly = 0 OR (locked_at IS NULL AND deleted_at IS NULL))
+        """;
+
+    private static readonly string Recount = $"""
+        UPDATE threads SET reply_count = CASE WHEN reply_count > 0 THEN reply_count - 1 ELSE 0 END,
+            answered_at = (SELECT MIN(r.created_at) FROM replies r
+                           WHERE r.thread_id = threads.id AND r.deleted_at IS NULL
+                             AND {OtherThanThreadAuthor.Replace("{author}", "r.author_id").Replace("{remote}", "r.remote_author").Trim()})
+        WHERE id = @threadId
+        """;
+
+    private const string Unstore = "DELETE FROM replies WHERE id = @id";
+
+    /// <summary>
+    /// A local member's reply to <paramref name="parent"/> (null: to the thread). Counts it on the thread, takes the
+    /// thread off "waiting for a reply" unless its author answers themselves, and notifies the authors of the thread and
+    /// of the post answered. A locked or deleted thread refuses it (<see cref="ReplyOutcome.ThreadClosed"/>).
+    /// </summary>
+    public async Task<(ReplyOutcome Outcome, Guid Id, DateTimeOffset At)> ReplyAsync(DbConnection c, DbTransaction tx, Guid groupId, Guid threadId,
+        Guid? threadAuthorId, StoredPost? parent, Guid authorId, PostFields fields)
+    {
+        ArgumentNullException.ThrowIfNull(fields);
+        var id = Ids.New(time);
+        var now = time.GetUtcNow();
+        var place = Place(threadId, parent, id);
+        if (await c.ExecuteAsync(Count, new { threadId, authorId = (Guid?)authorId, remoteAuthor = (string?)null, now, openOnly = 1 }, tx) == 0)
+        {
+            return (ReplyOutcome.ThreadClosed, id, now);
+        }
+
+        await c.ExecuteAsync(InsertReply, new
+        {
+            Id = id, place.ThreadId, place.InReplyTo, place.RootId, place.Depth, AuthorId = (Guid?)authorId, RemoteAuthor = (string?)null,
+            RemoteAuthorName = (string?)null, fields.Content, fields.ContentWarning, ApId = (string?)null, Origin = "local",
+            CreatedAt = now, Now = now, EditedAt = (DateTimeOffset?)null,
+        }, tx);
+        await NotifyReplyAsync(c, tx, groupId, threadId, id, [threadAuthorId, parent?.AuthorId], authorId);
+        return (ReplyOutcome.Stored, id, now);
+    }
+
+    /// <summary>
+    /// Stores a remote <paramref name="post"/> as a reply to <paramref name="parent"/>, by the same rules as a local reply.
+    /// With <paramref name="openThreadsOnly"/> a locked or deleted thread refuses it.
+    /// </summary>
+    public async Task<ReplyOutcome> InsertRemoteReplyAsync(DbConnection c, DbTransaction tx, StoredPost parent, NewRemotePost post, bool openThreadsOnly)
+    {
+        ArgumentNullException.ThrowIfNull(parent);
+        ArgumentNullException.ThrowIfNull(post);
+        var id = Ids.New(time);
+        var now = time.GetUtcNow();
+        var place = Place(parent.ThreadId, parent.IsThread ? null : parent, id);
+        var inserted = await c.ExecuteAsync(InsertReply, new
+        {
+            Id = id, place.ThreadId, place.InReplyTo, place.RootId, place.Depth, AuthorId = (Guid?)null, RemoteAuthor = post.Author.AbsoluteUri,
+            RemoteAuthorName = post.AuthorName, post.Fields.Content, post.Fields.ContentWarning, ApId = post.ApId.AbsoluteUri,
+            Origin = Hosts.Authority(post.ApId), post.CreatedAt, Now = now, post.EditedAt,
+        }, tx);
+        if (inserted == 0)
+        {
+            return ReplyOutcome.AlreadyStored;
+        }
+
+        var counted = await c.ExecuteAsync(Count, new
+        {
+            threadId = parent.ThreadId, authorId = (Guid?)null, remoteAuthor = post.Author.AbsoluteUri, now, openOnly = openThreadsOnly ? 1 : 0,
+        }, tx);
+        if (counted == 0)
+        {
+            await c.ExecuteAsync(Unstore, new { id }, tx);
+            return ReplyOutcome.ThreadClosed;
+        }
+
+        // Our members hear when someone elsewhere answers them, as they do for local replies.
+        await NotifyReplyAsync(c, tx, parent.GroupId, parent.ThreadId, id, [parent.ThreadAuthorId, parent.AuthorId], actorId: null);
+        return ReplyOutcome.Stored;
+    }
+
+    private static ReplyPlacement Place(Guid threadId, StoredPost? parent, Guid id) => parent is null
+        ? new ReplyPlacement(threadId, null, id, 0)
+        : new ReplyPlacement(threadId, parent.Id, parent.RootId, parent.Depth + 1);
+
+    /// <summary>One notification per person answered, never to the one who answered.</summary>
+    private async Task NotifyReplyAsync(DbConnection c, DbTransaction tx, Guid groupId, Guid threadId, Guid replyId, Guid?[] answered, Guid? actorId)
+    {
+        foreach (var userId in answered.OfType<Guid>().Distinct().Where(u => u != actorId))
+        {
+            await notifications.AddAsync(c, tx, userId, NotificationKinds.Reply, groupId, threadId, replyId, actorId);
+        }
+    }
+
+    private const string EditThread = """
+        UPDATE threads SET title = @Title, content = @Content, content_warning = @ContentWarning, edited_at = @At, updated_at = @At
+        WHERE id = @Id AND deleted_at IS NULL
+        """;
+
+    private const string EditReply = """
+        UPDATE replies SET content = @Content, content_warning = @ContentWarning, edited_at = @At, updated_at = @At
+        WHERE id = @Id AND deleted_at IS NULL
+        """;
+
+    /// <summary>New words for a post (a thread's title with them); false when it is deleted: edits never bring a post back.</summary>
+    public async Task<bool> EditAsync(DbConnection c, DbTransaction tx, Guid id, bool isThread, PostFields fields, DateTimeOffset? at = null)
+    {
+        ArgumentNullException.ThrowIfNull(fields);
+        return await c.ExecuteAsync(isThread ? EditThread : EditReply, new
+        {
+            Id = id, Title = fields.Title.Trim(), fields.Content, fields.ContentWarning, At = at ?? time.GetUtcNow(),
+        }, tx) > 0;
+    }
+
+    private const string EraseThread = """
+        UPDATE threads SET title = '', content = '', content_warning = NULL, deleted_at = @at, updated_at = @at WHERE id = @id AND deleted_at IS NULL
+        """;
+
+    private const string EraseReply = """
+        UPDATE replies SET content = '', content_warning = NULL, deleted_at = @at, updated_at = @at WHERE id = @id AND deleted_at IS NULL
+        """;
+
+    /// <summary>
+    /// Erases a post: the words go at once, the row stays as a placeholder ("This reply was deleted") so the answers
+    /// around it still make sense. A reply also leaves its thread's count, and if it was the only answer the thread is
+    /// waiting for a reply again. False when it was deleted already.
+    /// </summary>
+    public async Task<bool> EraseAsync(DbConnection c, DbTransaction tx, Guid id, Guid threadId, bool isThread)
+    {
+        if (await c.ExecuteAsync(isThread ? EraseThread : EraseReply, new { id, at = time.GetUtcNow() }, tx) == 0)
+        {
+            return false;
+        }
+
+        if (!isThread)
+        {
+            await c.ExecuteAsync(Recount, new { threadId }, tx);
+        }
+
+        return true;
+    }
+
+    private const string Moderate = """
+        UPDATE threads SET
+            pinned_at = CASE WHEN @setPinned = 1 THEN (CASE WHEN @pin = 1 THEN COALESCE(pinned_at, @at) END) ELSE pinned_at END,
+            locked_at = CASE WHEN @setLocked = 1 THEN (CASE WHEN @lock = 1 THEN COALESCE(locked_at, @at) END) ELSE locked_at END,
+            updated_at = @at
+        WHERE id = @id
+        """;
+
+    /// <summary>Pins (shown first) or locks (no new replies) a thread; null leaves a setting as it is, and pinning or
+    /// locking again keeps the time it was first done.</summary>
+    public Task PinOrLockAsync(DbConnection c, DbTransaction tx, Guid threadId, bool? pinned, bool? locked) =>
+        c.ExecuteAsync(Moderate, new
+        {
+            id = threadId,
+            setPinned = pinned is null ? 0 : 1,
+            pin = pinned == true ? 1 : 0,
+            setLocked = locked is null ? 0 : 1,
+            @lock = locked == true ? 1 : 0,
+            at = time.GetUtcNow(),
+        }, tx);
+}
