@@ -88,6 +88,10 @@ public static class IngestBenchmark
             ["Kindred:PublicUrl"] = $"http://127.0.0.1:{port}",
             ["Kindred:DataDirectory"] = data,
             ["Kindred:Federation:AllowPrivateAddresses"] = "true",
+            // The benchmark measures the inbox's own cost, not the per-sender allowances.
+            ["Kindred:Federation:InboxPerActorPerMinute"] = "0",
+            ["Kindred:Federation:InboxPerServerPerMinute"] = "0",
+            ["Kindred:Federation:InboxMaxBytesPerServerPerDay"] = "0",
             ["Logging:LogLevel:Default"] = "Warning",
         };
         if (postgres is not null)
@@ -99,6 +103,15 @@ public static class IngestBenchmark
         var app = KindredApp.Build(["--urls", $"http://127.0.0.1:{port}"], b => b.Configuration.AddInMemoryCollection(settings));
         await app.PrepareAsync();
         await app.StartAsync();
+        // The sender follows someone here, so what it sends concerns us and is stored (unsolicited activities are not).
+        await using (var c = await app.Services.GetRequiredService<Database>().OpenAsync())
+        {
+            await c.ExecuteAsync("""
+                INSERT INTO remote_followers (local_actor_id, follower_id, follow_activity_id, inbox, shared_inbox, created_at)
+                VALUES (@local, @sender, @follow, @inbox, NULL, @now)
+                """, new { local = $"http://127.0.0.1:{port}/actor", sender = $"{remote}/users/sender", follow = $"{remote}/follows/1", inbox = $"{remote}/users/sender/inbox", now = DateTimeOffset.UtcNow });
+        }
+
         try
         {
             var signer = new CavageSigner(TimeProvider.System);

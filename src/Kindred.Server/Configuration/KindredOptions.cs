@@ -97,11 +97,39 @@ public sealed class SecurityOptions
     /// <summary>Argon2id passes (iterations).</summary>
     public int Argon2Passes { get; set; } = 3;
 
+    /// <summary>
+    /// At most this many Argon2id derivations run at once (each takes <see cref="Argon2MemoryKiB"/>); requests beyond
+    /// it wait up to 5 s, and beyond <see cref="MaxQueuedPasswordHashes"/> waiting ones they get 429.
+    /// </summary>
+    public int MaxConcurrentPasswordHashes { get; set; } = 2;
+
+    /// <summary>How many password checks may wait for a free slot before further ones get 429 at once.</summary>
+    public int MaxQueuedPasswordHashes { get; set; } = 32;
+
+    /// <summary>Wrong passwords for one account from one address (an IPv4 address or an IPv6 /64) before that address is paused for that account.</summary>
     public int MaxFailedSignIns { get; set; } = 5;
+
+    /// <summary>
+    /// Wrong passwords for one account from all addresses together before the account is paused for every address
+    /// it has never signed in from. Its owner, from an address they signed in from before, can still sign in.
+    /// </summary>
+    public int MaxFailedSignInsPerAccount { get; set; } = 20;
+
+    /// <summary>How long a pause (per address, or per account for new addresses) lasts.</summary>
     public int LockoutMinutes { get; set; } = 15;
 
-    /// <summary>Sign-in attempts allowed per client address per minute (web and API together).</summary>
-    public int SignInAttemptsPerMinute { get; set; } = 10;
+    /// <summary>
+    /// Sign-in and registration attempts per minute from one address (an IPv4 address or an IPv6 /64), sustained;
+    /// see <see cref="SignInBurstPerAddress"/> for how many may come at once. Generous, because a drop-in session on one
+    /// Wi-Fi is one address: the per-account limits below do the real work.
+    /// </summary>
+    public int SignInAttemptsPerMinute { get; set; } = 30;
+
+    /// <summary>How many attempts one address may make at once before the per-minute rate applies.</summary>
+    public int SignInBurstPerAddress { get; set; } = 60;
+
+    /// <summary>Sign-in attempts per minute for one account name from addresses it has never signed in from.</summary>
+    public int SignInAttemptsPerAccountPerMinute { get; set; } = 10;
 
     public int AccessTokenMinutes { get; set; } = 60;
 

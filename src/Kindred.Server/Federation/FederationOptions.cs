@@ -24,6 +24,21 @@ public sealed class FederationOptions
     /// <summary>Largest inbox POST body accepted (bytes); larger requests get 413.</summary>
     public int MaxInboxBodyBytes { get; set; } = 256 * 1024;
 
+    /// <summary>
+    /// Verified inbox activities accepted per minute from one remote actor (a burst of this many at once, then refilled
+    /// over the minute); beyond it the sender gets 429 with Retry-After. 0 turns the limit off.
+    /// </summary>
+    public int InboxPerActorPerMinute { get; set; } = 120;
+
+    /// <summary>The same for all actors of one remote server (host and port) together. 0 turns the limit off.</summary>
+    public int InboxPerServerPerMinute { get; set; } = 1200;
+
+    /// <summary>
+    /// Bytes of activity bodies stored from one remote server per UTC day (64 MiB by default); beyond it the server
+    /// gets 429 until midnight UTC. 0 turns the budget off.
+    /// </summary>
+    public long InboxMaxBytesPerServerPerDay { get; set; } = 64L * 1024 * 1024;
+
     /// <summary>Largest remote document the resolver reads (bytes).</summary>
     public int MaxFetchBytes { get; set; } = 1024 * 1024;
 
@@ -32,6 +47,12 @@ public sealed class FederationOptions
 
     /// <summary>How long a fetched remote actor and its keys are trusted before being fetched again, in minutes.</summary>
     public int ActorCacheMinutes { get; set; } = 24 * 60;
+
+    /// <summary>
+    /// Most remote actors, and most remote keys, kept in memory (least recently used go first); older ones are read
+    /// from the database again. Each entry is a few hundred bytes (actors) to about two kilobytes (RSA keys).
+    /// </summary>
+    public int ResolverCacheEntries { get; set; } = 1000;
 
     /// <summary>How often an inbox activity is tried before it is marked failed.</summary>
     public int InboxMaxAttempts { get; set; } = 5;
@@ -64,6 +85,18 @@ public sealed class FederationOptionsValidator : IValidateOptions<FederationOpti
             errors.Add($"{FederationOptions.Section}:RemoteGroupRefreshMinutes must be 0 (no scheduled refresh) or between {MinRemoteGroupRefreshMinutes} " +
                        $"and {MaxRemoteGroupRefreshMinutes} (30 days); it is {o.RemoteGroupRefreshMinutes}. " +
                        "The default is 1440 (once a day), e.g. Kindred__Federation__RemoteGroupRefreshMinutes=1440");
+        }
+
+        if (o.InboxPerActorPerMinute < 0 || o.InboxPerServerPerMinute < 0 || o.InboxMaxBytesPerServerPerDay < 0)
+        {
+            errors.Add($"{FederationOptions.Section}:InboxPerActorPerMinute, InboxPerServerPerMinute and InboxMaxBytesPerServerPerDay " +
+                       "must be 0 (no limit) or more.");
+        }
+
+        if (o.ResolverCacheEntries is < 10 or > 1_000_000)
+        {
+            errors.Add($"{FederationOptions.Section}:ResolverCacheEntries must be between 10 and 1000000; it is {o.ResolverCacheEntries}. " +
+                       "The default is 1000, e.g. Kindred__Federation__ResolverCacheEntries=1000");
         }
 
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);

@@ -59,6 +59,8 @@ public static class FederationSetup
         services.AddSingleton<RequestVerifier>();
         services.AddSingleton<InboxStore>();
         services.AddSingleton<InboxSignal>();
+        services.AddSingleton<InboxLimits>();
+        services.AddSingleton<InboxRelevance>();
         services.AddSingleton<InboxReceiver>();
         services.AddSingleton<InboxDispatcher>();
         services.AddSingleton<FollowHandler>();

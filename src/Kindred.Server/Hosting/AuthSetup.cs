@@ -98,24 +98,34 @@ public static class AuthSetup
             .AddPolicy(Policies.ApiAdmin, p => p.AddAuthenticationSchemes(JwtBearerDefaults.AuthenticationScheme).RequireRole(Roles.Admin))
             .AddPolicy(Policies.Admin, p => p.AddAuthenticationSchemes(CookieAuthenticationDefaults.AuthenticationScheme).RequireRole(Roles.Admin));
 
+        // Sign-in and registration, per client address (an IPv4 address or an IPv6 /64): a generous burst and rate, so
+        // a whole venue on one Wi-Fi is not one person. Per account limits and lockouts live in SignIn.
         services.AddRateLimiter(limiter =>
         {
             limiter.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
             limiter.AddPolicy(Policies.SignInRateLimit, http =>
             {
-                var perMinute = http.RequestServices.GetRequiredService<IOptions<KindredOptions>>().Value.Security.SignInAttemptsPerMinute;
-                return RateLimitPartition.GetFixedWindowLimiter(
-                    http.Connection.RemoteIpAddress?.ToString() ?? "unknown",
-                    _ => new FixedWindowRateLimiterOptions { PermitLimit = perMinute, Window = TimeSpan.FromMinutes(1), QueueLimit = 0 });
+                var security = http.RequestServices.GetRequiredService<IOptions<KindredOptions>>().Value.Security;
+                return RateLimitPartition.GetTokenBucketLimiter(ClientAddress.Key(http.Connection.RemoteIpAddress), _ => new TokenBucketRateLimiterOptions
+                {
+                    TokenLimit = security.SignInBurstPerAddress,
+                    TokensPerPeriod = Math.Max(1, security.SignInAttemptsPerMinute / 6),
+                    ReplenishmentPeriod = TimeSpan.FromSeconds(10),
+                    QueueLimit = 0,
+                    AutoReplenishment = true,
+                });
             });
             limiter.OnRejected = async (ctx, ct) =>
             {
-                ctx.HttpContext.Response.Headers.RetryAfter = "60";
-                // A page for a browser (the sign-in form was sent), problem details for the API.
-                await ErrorPages.WriteAsync(ctx.HttpContext, StatusCodes.Status429TooManyRequests,
-                    ErrorPages.WantsHtml(ctx.HttpContext.Request) ? null : "Please wait a minute before trying again.");
+                var retry = ctx.Lease.TryGetMetadata(MetadataName.RetryAfter, out var after) ? after : TimeSpan.FromMinutes(1);
+                ctx.HttpContext.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(AuthSetup))
+                    .LogInformation("Sign-in rate limit reached for {Address}", ClientAddress.Key(ctx.HttpContext.Connection.RemoteIpAddress));
+                await TooManyRequests.WriteAsync(ctx.HttpContext, retry,
+                    "There have been a great many sign-in attempts from your network in the last few minutes. Please wait a moment and try again.");
             };
         });
+
+        services.AddExceptionHandler<PasswordHashingBusyHandler>();
 
         return services;
     }

@@ -196,13 +196,15 @@ public static class KindredApp
         services.AddProblemDetails();
         services.AddOpenApi();
         services.AddSingleton<Content.SafeHtml>();
+        var https = options.PublicUrl.StartsWith("https://", StringComparison.OrdinalIgnoreCase);
         services.AddAntiforgery(o =>
         {
-            o.Cookie.Name = Forms.AntiforgeryCookie;
+            // Like the session cookie: "__Host-" (Secure, Path=/, no Domain) whenever the public URL is https, even when
+            // the proxy in front talks plain http to us.
+            o.Cookie.Name = https ? "__Host-" + Forms.AntiforgeryCookie : Forms.AntiforgeryCookie;
+            o.Cookie.Path = "/";
             o.Cookie.SameSite = SameSiteMode.Strict;
-            o.Cookie.SecurePolicy = options.PublicUrl.StartsWith("https://", StringComparison.OrdinalIgnoreCase)
-                ? CookieSecurePolicy.Always
-                : CookieSecurePolicy.SameAsRequest;
+            o.Cookie.SecurePolicy = https ? CookieSecurePolicy.Always : CookieSecurePolicy.SameAsRequest;
             o.FormFieldName = "__csrf";
         });
         services.Configure<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions>(k =>
@@ -246,6 +248,7 @@ public static class KindredApp
     {
         services.AddSingleton<PasswordHasher>();
         services.AddSingleton<UserStore>();
+        services.AddSingleton<SignInAddresses>();
         services.AddSingleton<Sessions>();
         services.AddSingleton<SignIn>();
         services.AddSingleton<Registration>();

@@ -78,9 +78,12 @@ public sealed class KindredOptionsValidator(IHostEnvironment? environment = null
             errors.Add("Kindred:Security:Argon2Passes must be at least 1.");
         }
 
-        if (o.Security.MaxFailedSignIns < 1 || o.Security.LockoutMinutes < 1 || o.Security.SignInAttemptsPerMinute < 1)
+        var s = o.Security;
+        if (s.MaxFailedSignIns < 1 || s.MaxFailedSignInsPerAccount < 1 || s.LockoutMinutes < 1 || s.SignInAttemptsPerMinute < 1
+            || s.SignInBurstPerAddress < 1 || s.SignInAttemptsPerAccountPerMinute < 1 || s.MaxConcurrentPasswordHashes < 1 || s.MaxQueuedPasswordHashes < 0)
         {
-            errors.Add("Kindred:Security:MaxFailedSignIns, LockoutMinutes and SignInAttemptsPerMinute must each be at least 1.");
+            errors.Add("Kindred:Security:MaxFailedSignIns, MaxFailedSignInsPerAccount, LockoutMinutes, SignInAttemptsPerMinute, SignInBurstPerAddress, " +
+                       "SignInAttemptsPerAccountPerMinute and MaxConcurrentPasswordHashes must each be at least 1 (MaxQueuedPasswordHashes at least 0).");
         }
 
         if (!TimeZones.IsKnown(o.TimeZone))

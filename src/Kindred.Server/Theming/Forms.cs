@@ -41,7 +41,7 @@ public static class Forms
             return null;
         }
 
-        var fromHere = http.Request.Cookies.ContainsKey(AntiforgeryCookie)
+        var fromHere = (http.Request.Cookies.ContainsKey(AntiforgeryCookie) || http.Request.Cookies.ContainsKey("__Host-" + AntiforgeryCookie))
                        || string.Equals(http.Request.Headers["Sec-Fetch-Site"].ToString(), "same-origin", StringComparison.Ordinal);
         return fromHere ? await http.Request.ReadFormAsync(http.RequestAborted) : null;
     }

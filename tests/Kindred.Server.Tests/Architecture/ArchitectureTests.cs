@@ -52,6 +52,7 @@ public sealed class ArchitectureTests
         ["users"] = "Features/Accounts",
         ["handles"] = "Features/Accounts",
         ["declined_registrations"] = "Features/Accounts",
+        ["sign_in_addresses"] = "Features/Accounts",
         ["instance_settings"] = "Features/Admin",
         ["invites"] = "Features/Admin",
         ["groups"] = "Features/Groups",

@@ -36,6 +36,8 @@ public abstract class DeliveryAdminTests<T>(T fixture) : IClassFixture<T> where 
         Assert.NotNull(row);
         Assert.Equal("1", row.QuerySelector(".failed")!.TextContent.Trim());
         Assert.Contains("410", row.TextContent, StringComparison.Ordinal);
+        // What the inbox turned away and how the resolver caches do, for this node.
+        Assert.Contains("answered from memory", page.Text("main"), StringComparison.Ordinal);
 
         var form = page.Document.QuerySelectorAll("form[action='/admin/federation/deliveries/retry']")
             .Single(f => f.QuerySelector("input[name=host]")?.GetAttribute("value") == host);

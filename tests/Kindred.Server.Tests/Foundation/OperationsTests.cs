@@ -62,13 +62,17 @@ public abstract class OperationsTests(DatabaseKind database)
         // Even the right password is refused while locked, and the message says why.
         var locked = await session.PostJsonAsync("/api/v1/auth/token", new { username = name, password = Accounts.Password });
         Assert.Equal(HttpStatusCode.Unauthorized, locked.StatusCode);
-        Assert.Contains("Too many attempts", (await locked.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetString());
+        Assert.Contains("Too many wrong passwords", (await locked.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetString());
     }
 
     [Fact]
     public async Task Sign_in_attempts_are_rate_limited_per_address()
     {
-        await using var server = await StartAsync(s => s["Kindred:Security:SignInAttemptsPerMinute"] = "3");
+        await using var server = await StartAsync(s =>
+        {
+            s["Kindred:Security:SignInBurstPerAddress"] = "3";
+            s["Kindred:Security:SignInAttemptsPerMinute"] = "3";
+        });
         using var session = server.NewSession();
         var statuses = new List<HttpStatusCode>();
         for (var i = 0; i < 5; i++)

@@ -46,6 +46,17 @@ public sealed class RemoteGroupRig(KindredTestServer server)
         await Waiting.ForRowAsync(c, "SELECT COUNT(*) FROM inbox_activities WHERE activity_id = @id AND status = 'done'", new { id = (string)activity["id"]! });
     }
 
+    /// <summary>
+    /// POSTs an activity that concerns no one here (issue 18.11): it is answered 202 and never stored, so the worker
+    /// never sees it.
+    /// </summary>
+    public async Task DeliverIgnoredAsync(FakeGroupServer group, JsonObject activity, bool asPerson = false)
+    {
+        var response = await group.PostAsync(SharedInbox, activity, asPerson);
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        Assert.Equal(0L, await ScalarAsync<long>("SELECT COUNT(*) FROM inbox_activities WHERE activity_id = @id", new { id = (string)activity["id"]! }));
+    }
+
     public async Task<T> ScalarAsync<T>(string sql, object? args = null)
     {
         await using var c = await server.Get<Database>().OpenAsync();

@@ -56,7 +56,11 @@ public sealed class FakeRemote : IDisposable
         PublicKeyPem = _key.ExportPublicKeyPem(),
     });
 
-    public void ServeActor()
+    /// <summary>harriet's public key as PEM.</summary>
+    public string PublicKeyPem => _key.ExportPublicKeyPem();
+
+    /// <summary>Serves harriet's actor document (as <paramref name="contentType"/>, changed by <paramref name="edit"/>).</summary>
+    public void ServeActor(string contentType = "application/activity+json", Action<JsonObject>? edit = null)
     {
         var document = ActorDocument();
         if (_withoutInbox)
@@ -64,28 +68,52 @@ public sealed class FakeRemote : IDisposable
             document.Remove("inbox");
         }
 
+        edit?.Invoke(document);
         Server.Given(Request.Create().WithPath(ActorId.AbsolutePath).UsingGet())
-            .RespondWith(Response.Create().WithStatusCode(200).WithHeader("Content-Type", "application/activity+json").WithBody(JsonOutput.Serialize(document)));
+            .RespondWith(Response.Create().WithStatusCode(200).WithHeader("Content-Type", contentType).WithBody(JsonOutput.Serialize(document)));
         Server.Given(Request.Create().WithPath(Inbox.AbsolutePath).UsingPost()).RespondWith(Response.Create().WithStatusCode(202));
     }
+
+    /// <summary>Serves <paramref name="document"/> at <paramref name="path"/> on this origin.</summary>
+    public void Serve(string path, JsonObject document, string contentType = "application/activity+json") =>
+        Server.Given(Request.Create().WithPath(path).UsingGet())
+            .RespondWith(Response.Create().WithStatusCode(200).WithHeader("Content-Type", contentType).WithBody(JsonOutput.Serialize(document)));
+
+    /// <summary>harriet's account is deleted: her actor URL answers 410 Gone from now on.</summary>
+    public void ServeGone() =>
+        Server.Given(Request.Create().WithPath(ActorId.AbsolutePath).UsingGet()).RespondWith(Response.Create().WithStatusCode(410));
 
     public JsonObject Follow(Uri target, string? id = null) =>
         ActivityJson.Follow(new Uri(id ?? $"{Origin}activities/{Guid.NewGuid():N}"), ActorId, target);
 
-    /// <summary>POSTs <paramref name="body"/> to <paramref name="url"/> signed with harriet's key.</summary>
-    public Task<HttpResponseMessage> PostSignedAsync(Uri url, string body, TimeProvider? signingTime = null, Action<HttpRequestMessage>? tamper = null, SigningKey? key = null) =>
-        PostSignedAsync(url, Encoding.UTF8.GetBytes(body), signingTime, tamper, key);
+    /// <summary>
+    /// POSTs <paramref name="body"/> to <paramref name="url"/> signed with harriet's key (draft-cavage, or RFC 9421 when
+    /// <paramref name="rfc9421"/>). With <paramref name="signedFor"/> the signature (and the Host header sent) is for that
+    /// URL instead: a delivery made to another server, replayed here.
+    /// </summary>
+    public Task<HttpResponseMessage> PostSignedAsync(Uri url, string body, TimeProvider? signingTime = null, Action<HttpRequestMessage>? tamper = null,
+        SigningKey? key = null, Uri? signedFor = null, bool rfc9421 = false) =>
+        PostSignedAsync(url, Encoding.UTF8.GetBytes(body), signingTime, tamper, key, signedFor, rfc9421);
 
     /// <summary>POSTs exactly these bytes (which need not be valid UTF-8), correctly signed with harriet's key.</summary>
-    public async Task<HttpResponseMessage> PostSignedAsync(Uri url, byte[] bytes, TimeProvider? signingTime = null, Action<HttpRequestMessage>? tamper = null, SigningKey? key = null)
+    public async Task<HttpResponseMessage> PostSignedAsync(Uri url, byte[] bytes, TimeProvider? signingTime = null, Action<HttpRequestMessage>? tamper = null,
+        SigningKey? key = null, Uri? signedFor = null, bool rfc9421 = false)
     {
-        var signable = SignableRequest.Create("POST", url, bytes, contentType: "application/activity+json");
-        var signed = new CavageSigner(signingTime ?? TimeProvider.System).Sign(signable, key ?? _key);
+        var target = signedFor ?? url;
+        var signable = SignableRequest.Create("POST", target, bytes, contentType: "application/activity+json");
+        var signed = rfc9421
+            ? new Rfc9421Signer(signingTime ?? TimeProvider.System).Sign(signable, key ?? _key)
+            : new CavageSigner(signingTime ?? TimeProvider.System).Sign(signable, key ?? _key);
         using var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = new ByteArrayContent(bytes) };
         request.Content.Headers.TryAddWithoutValidation("Content-Type", "application/activity+json");
         foreach (var (name, value) in signed)
         {
             request.Headers.TryAddWithoutValidation(name, value);
+        }
+
+        if (signedFor is not null)
+        {
+            request.Headers.Host = signedFor.IsDefaultPort ? signedFor.IdnHost : $"{signedFor.IdnHost}:{signedFor.Port}";
         }
 
         tamper?.Invoke(request);

@@ -38,13 +38,18 @@ public sealed class KindredTestServer : IAsyncDisposable
     /// <summary>The configuration this server was started with (to start another on the same data).</summary>
     public Dictionary<string, string?> Settings { get; }
 
-    /// <summary>Settings every test server shares: fast password hashing, no sign-in rate limit unless a test sets one.</summary>
+    /// <summary>Where the server listens when that is not its PublicUrl (behind a simulated reverse proxy).</summary>
+    public const string ListenUrlSetting = "Test:ListenUrl";
+
+    /// <summary>Settings every test server shares: fast password hashing, no sign-in rate limits unless a test sets them.</summary>
     public static Dictionary<string, string?> BaseSettings(string dataDirectory) => new()
     {
         ["Kindred:DataDirectory"] = dataDirectory,
         ["Kindred:Security:Argon2MemoryKiB"] = "8192",
         ["Kindred:Security:Argon2Passes"] = "1",
         ["Kindred:Security:SignInAttemptsPerMinute"] = "10000",
+        ["Kindred:Security:SignInBurstPerAddress"] = "10000",
+        ["Kindred:Security:SignInAttemptsPerAccountPerMinute"] = "10000",
         ["Kindred:Registration:Mode"] = "open",
         ["Logging:LogLevel:Default"] = "Warning",
         ["Logging:LogLevel:Kindred"] = "Warning",
@@ -100,8 +105,11 @@ public sealed class KindredTestServer : IAsyncDisposable
             settings["Kindred:PublicUrl"] = publicUrl;
         }
 
-        // A deliberately malformed PublicUrl (configuration tests) still needs somewhere to listen.
-        var address = Uri.TryCreate(publicUrl, UriKind.Absolute, out var parsed) && parsed.Port > 0 ? parsed : new Uri((reserved = LoopbackPort.Reserve()).Origin);
+        // A deliberately malformed PublicUrl (configuration tests) still needs somewhere to listen; "Test:ListenUrl" is where
+        // a server behind a (simulated) reverse proxy listens while its PublicUrl names the proxy.
+        var address = settings.TryGetValue(ListenUrlSetting, out var listen) && listen is not null ? new Uri(listen)
+            : Uri.TryCreate(publicUrl, UriKind.Absolute, out var parsed) && parsed.Port > 0 && parsed.Scheme == "http" ? parsed
+            : new Uri((reserved = LoopbackPort.Reserve()).Origin);
         try
         {
             var app = KindredApp.Build(["--urls", $"http://{address.Host}:{address.Port}"], b =>

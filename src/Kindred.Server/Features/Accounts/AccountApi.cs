@@ -47,10 +47,11 @@ public static class AccountApi
 
         api.MapPost("/auth/token", async Task<Results<Ok<TokenResponse>, ProblemHttpResult>> (TokenRequest body, SignIn signIn, AccessTokens tokens, HttpContext http) =>
         {
-            var result = await signIn.CheckAsync(body.Username, body.Password, http.RequestAborted);
+            var result = await signIn.CheckAsync(body.Username, body.Password, http.Connection.RemoteIpAddress, http.RequestAborted);
             return result.Outcome switch
             {
                 SignInOutcome.Success => Ok(tokens.Issue(result.User!)),
+                SignInOutcome.Throttled => TooManyRequests.Problem(http, result.RetryAfter ?? TimeSpan.FromMinutes(1), SignIn.Describe(result)),
                 SignInOutcome.AwaitingApproval or SignInOutcome.Suspended =>
                     TypedResults.Problem(title: "Account not active", detail: SignIn.Describe(result), statusCode: StatusCodes.Status403Forbidden),
                 SignInOutcome.Declined =>

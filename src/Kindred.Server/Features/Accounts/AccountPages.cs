@@ -28,7 +28,12 @@ public static class AccountPages
             var returnUrl = Forms.SafeReturnUrl(Forms.Value(form, "returnUrl"));
             // Words typed while the session had ended travel with the form (see ThreadDrafts) until the sign-in works.
             var draft = ThreadDrafts.From(form);
-            var result = await signIn.CheckAsync(username, Forms.Value(form, "password"), http.RequestAborted);
+            var result = await signIn.CheckAsync(username, Forms.Value(form, "password"), http.Connection.RemoteIpAddress, http.RequestAborted);
+            if (result.Outcome == SignInOutcome.Throttled)
+            {
+                return TooManyRequests.Result(http, result.RetryAfter ?? TimeSpan.FromMinutes(1), SignIn.Describe(result));
+            }
+
             if (result.Outcome != SignInOutcome.Success)
             {
                 return await SignInPage(http, pages, returnUrl, username, SignIn.Describe(result), StatusCodes.Status400BadRequest, draft);

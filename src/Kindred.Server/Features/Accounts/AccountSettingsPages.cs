@@ -27,7 +27,7 @@ public static class AccountSettingsPages
 
             var user = (await users.FindByIdAsync(RequestContext.UserId(http.User), http.RequestAborted))!;
             var errors = new Dictionary<string, string>();
-            if (!hasher.Verify(Forms.Value(form, "currentPassword") ?? "", user.PasswordHash))
+            if (!await hasher.VerifyAsync(Forms.Value(form, "currentPassword") ?? "", user.PasswordHash, http.RequestAborted))
             {
                 errors["currentPassword"] = "That is not your current password.";
             }
@@ -47,7 +47,7 @@ public static class AccountSettingsPages
                 return await SettingsPage(http, pages, user, errors, null, StatusCodes.Status400BadRequest);
             }
 
-            var stamp = await users.SetPasswordAsync(user.Id, hasher.Hash(newPassword!), http.RequestAborted);
+            var stamp = await users.SetPasswordAsync(user.Id, await hasher.HashAsync(newPassword!, http.RequestAborted), http.RequestAborted);
             // Keep this browser signed in with the new stamp; every other session ends.
             await http.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme,
                 Sessions.CreatePrincipal(user with { SecurityStamp = stamp }, CookieAuthenticationDefaults.AuthenticationScheme));
@@ -69,7 +69,7 @@ public static class AccountSettingsPages
                 errors["email"] = problem;
             }
 
-            if (!hasher.Verify(Forms.Value(form, "password") ?? "", user.PasswordHash))
+            if (!await hasher.VerifyAsync(Forms.Value(form, "password") ?? "", user.PasswordHash, http.RequestAborted))
             {
                 errors["password"] = "That is not your current password.";
             }

@@ -12,11 +12,75 @@ namespace Kindred.Server.Features.Accounts;
 /// Argon2id (RFC 9106) through NSec/libsodium. Hashes are stored in the PHC string format
 /// <c>$argon2id$v=19$m=65536,t=3,p=1$salt$hash</c> so the parameters travel with each hash and can be raised
 /// later: <see cref="NeedsRehash"/> tells sign-in to re-hash with the current parameters.
+/// <para>
+/// Each derivation takes <c>Argon2MemoryKiB</c> of memory (64 MiB by default) and a core for a while, so requests
+/// hash through a gate: at most <c>Kindred:Security:MaxConcurrentPasswordHashes</c> at once, a few more waiting
+/// briefly, and beyond that <see cref="PasswordHashingBusyException"/> (answered 429). 200 parallel sign-ins then
+/// cost two derivations' memory, not two hundred. The synchronous methods are ungated (the admin CLI, tests).
+/// </para>
 /// </summary>
 public sealed class PasswordHasher(IOptions<KindredOptions> options)
 {
     private const int SaltBytes = 16; // NSec's Argon2id takes exactly 16 bytes of salt.
     private const int HashBytes = 32;
+
+    /// <summary>How long a request waits for a free slot before it is told to come back (429).</summary>
+    public static readonly TimeSpan MaxWait = TimeSpan.FromSeconds(5);
+
+    private readonly SemaphoreSlim _slots = new(Math.Max(1, options.Value.Security.MaxConcurrentPasswordHashes));
+    private int _waiting;
+    private int _running;
+    private int _mostAtOnce;
+
+    /// <summary>The most derivations that ever ran at the same time in this process (tests, diagnostics).</summary>
+    public int MostAtOnce => Volatile.Read(ref _mostAtOnce);
+
+    public async Task<string> HashAsync(string password, CancellationToken ct)
+    {
+        using var slot = await EnterAsync(ct);
+        return Hash(password);
+    }
+
+    public async Task<bool> VerifyAsync(string password, string stored, CancellationToken ct)
+    {
+        using var slot = await EnterAsync(ct);
+        return Verify(password, stored);
+    }
+
+    public async Task SpendEquivalentTimeAsync(string password, CancellationToken ct)
+    {
+        using var slot = await EnterAsync(ct);
+        SpendEquivalentTime(password);
+    }
+
+    private async Task<Slot> EnterAsync(CancellationToken ct)
+    {
+        var security = options.Value.Security;
+        if (Interlocked.Increment(ref _waiting) > Math.Max(1, security.MaxQueuedPasswordHashes) + security.MaxConcurrentPasswordHashes)
+        {
+            Interlocked.Decrement(ref _waiting);
+            throw new PasswordHashingBusyException();
+        }
+
+        try
+        {
+            if (!await _slots.WaitAsync(MaxWait, ct))
+            {
+                throw new PasswordHashingBusyException();
+            }
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _waiting);
+        }
+
+        return new Slot(_slots);
+    }
+
+    private sealed class Slot(SemaphoreSlim slots) : IDisposable
+    {
+        public void Dispose() => slots.Release();
+    }
 
     private int MemoryKiB => options.Value.Security.Argon2MemoryKiB;
     private int Passes => options.Value.Security.Argon2Passes;
@@ -46,7 +110,25 @@ public sealed class PasswordHasher(IOptions<KindredOptions> options)
     /// <summary>Spends the same time as a real check, so "no such user" and "wrong password" cannot be told apart by timing.</summary>
     public void SpendEquivalentTime(string password) => Derive(password, new byte[SaltBytes], MemoryKiB, Passes);
 
-    private static byte[] Derive(string password, byte[] salt, int memoryKiB, int passes)
+    private byte[] Derive(string password, byte[] salt, int memoryKiB, int passes)
+    {
+        var running = Interlocked.Increment(ref _running);
+        try
+        {
+            for (var most = Volatile.Read(ref _mostAtOnce); running > most; most = Volatile.Read(ref _mostAtOnce))
+            {
+                Interlocked.CompareExchange(ref _mostAtOnce, running, most);
+            }
+
+            return DeriveOnce(password, salt, memoryKiB, passes);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _running);
+        }
+    }
+
+    private static byte[] DeriveOnce(string password, byte[] salt, int memoryKiB, int passes)
     {
         var algorithm = PasswordBasedKeyDerivationAlgorithm.Argon2id(new Argon2Parameters
         {
@@ -101,4 +183,23 @@ public sealed class PasswordHasher(IOptions<KindredOptions> options)
     private static string B64(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=');
 
     private static byte[] FromB64(string s) => Convert.FromBase64String(s.PadRight(s.Length + ((4 - (s.Length % 4)) % 4), '='));
+}
+
+/// <summary>Too many passwords are being hashed at once; the request should be retried in a few seconds (429).</summary>
+public sealed class PasswordHashingBusyException : Exception
+{
+    public PasswordHashingBusyException()
+        : base("Too many sign-ins are being checked at once; try again in a few seconds.")
+    {
+    }
+
+    public PasswordHashingBusyException(string message)
+        : base(message)
+    {
+    }
+
+    public PasswordHashingBusyException(string message, Exception inner)
+        : base(message, inner)
+    {
+    }
 }

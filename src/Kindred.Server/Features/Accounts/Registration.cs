@@ -68,7 +68,7 @@ public sealed class Registration(
             Id = Ids.New(time),
             Username = r.Username!.Trim(),
             Email = r.Email!.Trim(),
-            PasswordHash = hasher.Hash(r.Password!),
+            PasswordHash = await hasher.HashAsync(r.Password!, ct),
             Role = Roles.Member,
             Status = mode == "approval" && inviteCode is null ? AccountStatus.Pending : AccountStatus.Active,
             SecurityStamp = UserStore.NewSecurityStamp(),

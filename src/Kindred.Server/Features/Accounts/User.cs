@@ -28,6 +28,7 @@ public sealed record User
     public string? RegistrationReason { get; init; }
     public int FailedSignIns { get; init; }
     public DateTimeOffset? LockedUntil { get; init; }
+    public DateTimeOffset? LastFailedSignInAt { get; init; }
     public DateTimeOffset? LastSignInAt { get; init; }
 
     /// <summary>The IANA time zone pages show this member times in; null for the instance's.</summary>

@@ -11,7 +11,7 @@ public sealed class UserStore(Database db, TimeProvider time)
     private const string Columns = """
         id, username, email, display_name, password_hash, role, status, security_stamp, created_at,
         guidelines_version, guidelines_accepted_at, consent_version, consent_given_at, age_confirmed_at,
-        registration_reason, failed_sign_ins, locked_until, last_sign_in_at, time_zone
+        registration_reason, failed_sign_ins, locked_until, last_sign_in_at, time_zone, last_failed_sign_in_at
         """;
 
     private static readonly string ByUsername = $"SELECT {Columns} FROM users WHERE username_normalized = @name";
@@ -89,16 +89,27 @@ public sealed class UserStore(Database db, TimeProvider time)
         }, tx);
     }
 
+    // The count restarts when the previous failure is older than @since (the lockout period): failures spread over
+    // months are not an attack.
     private const string FailedSignIn = """
-        UPDATE users SET failed_sign_ins = failed_sign_ins + 1,
-            locked_until = CASE WHEN failed_sign_ins + 1 >= @max THEN @lockUntil ELSE locked_until END
+        UPDATE users SET
+            failed_sign_ins = CASE WHEN last_failed_sign_in_at IS NULL OR last_failed_sign_in_at < @since THEN 1 ELSE failed_sign_ins + 1 END,
+            locked_until = CASE WHEN (CASE WHEN last_failed_sign_in_at IS NULL OR last_failed_sign_in_at < @since THEN 1 ELSE failed_sign_ins + 1 END) >= @max
+                THEN @lockUntil ELSE locked_until END,
+            last_failed_sign_in_at = @now
         WHERE id = @id
+        RETURNING failed_sign_ins
         """;
 
-    public async Task RecordFailedSignInAsync(Guid id, int maxFailures, DateTimeOffset lockUntil, CancellationToken ct = default)
+    /// <summary>
+    /// Counts a wrong password against the whole account; at <paramref name="maxFailures"/> within the lockout period the
+    /// account is paused (for addresses it never signed in from) until <paramref name="lockUntil"/>. Returns the count.
+    /// </summary>
+    public async Task<int> RecordFailedSignInAsync(Guid id, int maxFailures, DateTimeOffset lockUntil, CancellationToken ct = default)
     {
-        await using var c = await db.OpenAsync(ct);
-        await c.ExecuteAsync(FailedSignIn, new { id, max = maxFailures, lockUntil });
+        var now = time.GetUtcNow();
+        return await db.InTransactionAsync(async (c, tx) => await c.ExecuteScalarAsync<int>(FailedSignIn,
+            new { id, max = maxFailures, lockUntil, now, since = now - (lockUntil - now) }, tx), ct);
     }
 
     private const string SignedIn = """

@@ -13,9 +13,11 @@ public static class DeliveryAdmin
     {
         var page = app.MapGroup("/admin/federation/deliveries").RequireAuthorization(Policies.Admin);
 
-        page.MapGet("", async (HttpContext http, Pages pages, DeliveryHealth health) =>
+        page.MapGet("", async (HttpContext http, Pages pages, DeliveryHealth health, Resolution.ActorResolver resolver, Inbox.InboxLimits inbox) =>
         {
             var instances = await health.ListAsync(MaxInstances, http.RequestAborted);
+            var caches = resolver.Stats;
+            var received = inbox.Stats;
             return await pages.RenderAsync(http, "admin-deliveries", "Federation deliveries", new
             {
                 Instances = instances.Select(i => new
@@ -36,6 +38,15 @@ public static class DeliveryAdmin
                         || i.State != "closed" || i.ConsecutiveFailures > 0 || i.PausedUntil is not null) ? i.LastError : null,
                 }).ToList(),
                 Limit = MaxInstances,
+                // What this node received and remembers (since it started): see docs/admin-guide-federation.md.
+                Receiving = new
+                {
+                    received.Ignored,
+                    received.RateLimited,
+                    received.OverBudget,
+                    Actors = Cache(caches.Actors),
+                    Keys = Cache(caches.Keys),
+                },
             });
         });
 
@@ -64,6 +75,15 @@ public static class DeliveryAdmin
 
         return app;
     }
+
+    private static object Cache(Resolution.CacheCounts c) => new
+    {
+        c.Count,
+        c.Capacity,
+        c.Hits,
+        c.Misses,
+        HitPercent = (int)Math.Round(c.HitRatio * 100),
+    };
 
     private static Microsoft.AspNetCore.Http.HttpResults.ProblemHttpResult UnknownHost(string host) =>
         TypedResults.Problem(title: "Unknown instance", detail: $"Nothing has been delivered to '{host}'.", statusCode: StatusCodes.Status404NotFound);

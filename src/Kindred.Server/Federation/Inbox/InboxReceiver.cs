@@ -8,11 +8,13 @@ namespace Kindred.Server.Federation.Inbox;
 
 /// <summary>
 /// The inbox request itself, and nothing more (no domain work): bound the body, check the signature and that the
-/// signer may speak for the activity's actor, store the raw activity, answer 202 and wake the worker.
+/// signer may speak for the activity's actor, hold the sender to its allowance (<see cref="InboxLimits"/>), store
+/// the raw activity when it concerns someone here (<see cref="InboxRelevance"/>), answer 202 and wake the worker.
 /// Unsigned or invalid signatures: 401. Malformed JSON (invalid UTF-8, unpaired surrogates, duplicate properties) or not
-/// an activity: 400. Too large: 413.
+/// an activity: 400. Too large: 413. Over the sender's allowance: 429 with Retry-After. Concerning no one here: 202, not stored.
 /// </summary>
-public sealed class InboxReceiver(RequestVerifier verifier, InboxStore store, InboxSignal signal, ActorUrls urls, IOptions<FederationOptions> options, ILogger<InboxReceiver> logger)
+public sealed class InboxReceiver(RequestVerifier verifier, InboxStore store, InboxSignal signal, InboxLimits limits, InboxRelevance relevance,
+    ActorUrls urls, IOptions<FederationOptions> options, ILogger<InboxReceiver> logger)
 {
     private readonly ActivityStreamsParser _parser = new(new ActivityStreamsParserOptions { MaxDepth = 32, MaxBytes = options.Value.MaxInboxBodyBytes });
 
@@ -25,10 +27,12 @@ public sealed class InboxReceiver(RequestVerifier verifier, InboxStore store, In
             return Problem(StatusCodes.Status413PayloadTooLarge, "The activity is too large.");
         }
 
-        var body = await ReadCappedAsync(http.Request.Body, max, ct);
+        var (body, refused) = await ReadCappedAsync(http.Request.Body, max, ct);
         if (body is null)
         {
-            return Problem(StatusCodes.Status413PayloadTooLarge, "The activity is too large.");
+            return refused == StatusCodes.Status413PayloadTooLarge
+                ? Problem(StatusCodes.Status413PayloadTooLarge, "The activity is too large.")
+                : Problem(StatusCodes.Status400BadRequest, "The request body could not be read.");
         }
 
         var signable = RequestVerifier.ToSignable(http.Request, body);
@@ -84,6 +88,27 @@ public sealed class InboxReceiver(RequestVerifier verifier, InboxStore store, In
             return Problem(StatusCodes.Status401Unauthorized, "The signing key does not belong to the activity's actor.");
         }
 
+        if (selfDelete)
+        {
+            await verifier.RevokeActorAsync(actor, ct);
+        }
+
+        if (limits.TryAcquire(actor) is { } limited)
+        {
+            return TooMany(http, limited);
+        }
+
+        if (!await relevance.ConcernsUsAsync(activity, actor, ct))
+        {
+            limits.Ignored(actor);
+            return TypedResults.Accepted((string?)null);
+        }
+
+        if (limits.TryStore(actor, body.Length) is { } full)
+        {
+            return TooMany(http, full);
+        }
+
         var activityId = activity.Id?.AbsoluteUri ?? "urn:kindred:sha256:" + Convert.ToHexStringLower(SHA256.HashData(body));
         var objectType = activity.Object?.Embedded?.Type;
         await store.AddAsync(activityId, actor.AbsoluteUri, activity.Type, string.IsNullOrEmpty(objectType) ? null : objectType,
@@ -93,25 +118,43 @@ public sealed class InboxReceiver(RequestVerifier verifier, InboxStore store, In
         return TypedResults.Accepted((string?)null);
     }
 
+    private static Microsoft.AspNetCore.Http.HttpResults.ProblemHttpResult TooMany(HttpContext http, InboxRefusal refusal)
+    {
+        http.Response.Headers.RetryAfter = ((int)Math.Ceiling(Math.Max(1, refusal.RetryAfter.TotalSeconds))).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return Problem(StatusCodes.Status429TooManyRequests, refusal.Reason);
+    }
+
     private static Microsoft.AspNetCore.Http.HttpResults.ProblemHttpResult Problem(int status, string detail) => TypedResults.Problem(detail: detail, statusCode: status);
 
-    /// <summary>Reads at most <paramref name="max"/> bytes; null when there is more.</summary>
-    private static async Task<byte[]?> ReadCappedAsync(Stream stream, int max, CancellationToken ct)
+    /// <summary>
+    /// Reads at most <paramref name="max"/> bytes; null with 413 when there is more, null with 400 when the body is
+    /// malformed (e.g. broken chunked encoding). A chunked body has no length to check
+    /// first, and Kestrel, reading ahead, may hit its own request size limit (<c>Kindred:Security:MaxRequestBodyBytes</c>)
+    /// before we have read our cap: that is "too large" too, not a server error.
+    /// </summary>
+    private static async Task<(byte[]? Body, int Status)> ReadCappedAsync(Stream stream, int max, CancellationToken ct)
     {
         using var buffer = new MemoryStream();
         var chunk = new byte[16 * 1024];
         int read;
-        while ((read = await stream.ReadAsync(chunk, ct)) > 0)
+        try
         {
-            if (buffer.Length + read > max)
+            while ((read = await stream.ReadAsync(chunk, ct)) > 0)
             {
-                return null;
-            }
+                if (buffer.Length + read > max)
+                {
+                    return (null, StatusCodes.Status413PayloadTooLarge);
+                }
 
-            buffer.Write(chunk, 0, read);
+                buffer.Write(chunk, 0, read);
+            }
+        }
+        catch (BadHttpRequestException ex)
+        {
+            return (null, ex.StatusCode == StatusCodes.Status413PayloadTooLarge ? ex.StatusCode : StatusCodes.Status400BadRequest);
         }
 
-        return buffer.ToArray();
+        return (buffer.ToArray(), StatusCodes.Status200OK);
     }
 }
 

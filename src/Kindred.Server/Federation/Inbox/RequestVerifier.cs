@@ -12,11 +12,15 @@ public sealed record VerifiedSigner(Uri Owner, string KeyId);
 /// <summary>
 /// Checks the HTTP signature of an incoming request (draft-cavage rsa-sha256/hs2019 with RSA or Ed25519 keys, or
 /// RFC 9421) with the library's verifier: covered components, Digest/Content-Digest against the body, and the
-/// replay window on Date/created. The key is fetched from its own origin by <see cref="ActorResolver"/>. When a
+/// replay window on Date/created. The request must be addressed to this instance: the <c>Host</c> it carries, which
+/// the cavage <c>host</c> header and the RFC 9421 <c>@authority</c> and <c>@target-uri</c> components are computed
+/// from, must be the host of <c>Kindred:PublicUrl</c> (behind a trusted proxy, the forwarded host, which
+/// ForwardedHeaders accepts only when it is that host). Every Kindred inbox has the same paths, so without this a
+/// delivery signed for another server could be replayed here within the time window. The key is fetched from its own origin by <see cref="ActorResolver"/>. When a
 /// cached key fails, it is fetched again once (the actor may have rotated it), at most once a minute per key so
 /// bad signatures cannot make us hammer a third party.
 /// </summary>
-public sealed class RequestVerifier(HttpSignatureVerifier verifier, ActorResolver resolver, TimeProvider time, ILogger<RequestVerifier> logger)
+public sealed class RequestVerifier(HttpSignatureVerifier verifier, ActorResolver resolver, ActorUrls urls, TimeProvider time, ILogger<RequestVerifier> logger)
 {
     private static readonly TimeSpan RefetchCooldown = TimeSpan.FromMinutes(1);
     private readonly ConcurrentDictionary<string, DateTimeOffset> _refetched = new();
@@ -58,6 +62,11 @@ public sealed class RequestVerifier(HttpSignatureVerifier verifier, ActorResolve
             return (null, "The request is not signed.");
         }
 
+        if (OtherHost(request) is { } other)
+        {
+            return (null, other);
+        }
+
         RemoteKey key;
         try
         {
@@ -89,6 +98,11 @@ public sealed class RequestVerifier(HttpSignatureVerifier verifier, ActorResolve
     /// <summary>Verifies with a key we already know, never fetching (Delete of an actor that is gone).</summary>
     public async Task<(VerifiedSigner? Signer, string? Problem)> VerifyWithCachedKeyAsync(SignableRequest request, CancellationToken ct)
     {
+        if (OtherHost(request) is { } other)
+        {
+            return (null, other);
+        }
+
         if (ReadKeyId(request) is not { } reference || await resolver.GetCachedKeyAsync(reference.KeyId, ct) is not { } cached)
         {
             return (null, "No cached key.");
@@ -96,6 +110,12 @@ public sealed class RequestVerifier(HttpSignatureVerifier verifier, ActorResolve
 
         return VerifyResult(verifier.Verify(request, cached.Key.Key), cached.Key);
     }
+
+    /// <summary>
+    /// An actor deleted itself (a verified Delete): its keys are revoked now, not when the worker gets to the Delete,
+    /// so nothing more verifies with them in between.
+    /// </summary>
+    public Task RevokeActorAsync(Uri actor, CancellationToken ct) => resolver.ForgetActorAsync(actor, ct);
 
     private (VerifiedSigner?, string?) VerifyResult(SignatureVerificationResult result, RemoteKey key)
     {
@@ -106,6 +126,26 @@ public sealed class RequestVerifier(HttpSignatureVerifier verifier, ActorResolve
         }
 
         return (new VerifiedSigner(key.Owner, key.KeyId), null);
+    }
+
+    /// <summary>Null when the request's Host is this instance's public host (explicit default port allowed), else why not.</summary>
+    private string? OtherHost(SignableRequest request)
+    {
+        var origin = urls.Origin;
+        var host = request.Headers.GetCombined("Host");
+        if (!string.IsNullOrEmpty(host) && !host.Contains(',', StringComparison.Ordinal))
+        {
+            var parsed = HostString.FromUriComponent(host);
+            if (string.Equals(parsed.Host, origin.IdnHost, StringComparison.OrdinalIgnoreCase) && (parsed.Port ?? DefaultPort(origin.Scheme)) == origin.Port)
+            {
+                return null;
+            }
+        }
+
+        logger.LogInformation("Signed request for host {Host} refused: this instance is {Authority}", host, urls.Authority);
+        return $"The request is addressed to {host}, not to this instance ({urls.Authority}).";
+
+        static int DefaultPort(string scheme) => scheme == "https" ? 443 : 80;
     }
 
     private bool MayRefetch(string keyId)

@@ -1,6 +1,4 @@
-using System.Collections.Concurrent;
 using System.Text;
-using System.Text.Json;
 using Dapper;
 using Kindred.ActivityPub;
 using Kindred.ActivityPub.Keys;
@@ -18,63 +16,100 @@ public sealed record RemoteActor(Uri Id, string Type, string? PreferredUsername,
 public sealed record RemoteKey(string KeyId, Uri Owner, VerificationKey Key, bool FromCache);
 
 /// <summary>
-/// Remote actors and their keys, fetched through <see cref="RemoteFetcher"/> and cached in memory and in
-/// <c>remote_actors</c>/<c>remote_keys</c> for <see cref="FederationOptions.ActorCacheMinutes"/>. A key is only
-/// accepted from its own origin: the document fetched from the key id must have that key, and the key's owner
-/// must be on the key's origin (FEP-fe34). The caller still checks the owner against the activity's actor.
+/// Remote actors and their keys, fetched through <see cref="RemoteFetcher"/> and cached in bounded memory
+/// (<see cref="FederationOptions.ResolverCacheEntries"/> each) and in <c>remote_actors</c>/<c>remote_keys</c> for
+/// <see cref="FederationOptions.ActorCacheMinutes"/>. Every fetched document must be served as ActivityStreams
+/// (<see cref="ActivityPubMediaType"/>). A key is only accepted when its owner's own actor document, fetched from the
+/// owner's id on the key's origin, lists it (FEP-fe34; Mastodon's rule). An actor or key URL answering 410 Gone
+/// revokes what we hold about it. The caller still checks the owner against the activity's actor.
 /// </summary>
 public sealed class ActorResolver(RemoteFetcher fetcher, Database db, ActorUrls urls, IOptions<FederationOptions> options, TimeProvider time, ILogger<ActorResolver> logger)
 {
     private readonly ActivityStreamsParser _parser = new(new ActivityStreamsParserOptions { MaxDepth = 32, MaxBytes = options.Value.MaxFetchBytes });
-    private readonly ConcurrentDictionary<string, (RemoteKey Key, DateTimeOffset FetchedAt)> _keys = new();
-    private readonly ConcurrentDictionary<Uri, (RemoteActor Actor, DateTimeOffset FetchedAt)> _actors = new();
+    private readonly ResolverCache<string, RemoteKey> _keys = new(options.Value.ResolverCacheEntries);
+    private readonly ResolverCache<Uri, RemoteActor> _actors = new(options.Value.ResolverCacheEntries);
 
     private TimeSpan CacheFor => TimeSpan.FromMinutes(options.Value.ActorCacheMinutes);
 
+    /// <summary>Sizes and hit/miss counts of the in-memory actor and key caches.</summary>
+    public ResolverCacheStats Stats => new(_actors.Counts(), _keys.Counts());
+
     /// <summary>The key <paramref name="keyId"/> from cache (when fresh and not <paramref name="refresh"/>) or its origin.</summary>
-    /// <exception cref="ResolutionException">Unreachable, refused, gone, or the document does not publish the key.</exception>
+    /// <exception cref="ResolutionException">Unreachable, refused, gone, or the owner's document does not list the key.</exception>
     public async Task<RemoteKey> GetKeyAsync(string keyId, bool refresh, CancellationToken ct)
     {
-        if (!refresh && await GetCachedKeyAsync(keyId, ct) is { } cached && time.GetUtcNow() - cached.FetchedAt < CacheFor)
+        if (!refresh)
         {
-            return cached.Key;
+            if (_keys.TryGetFresh(keyId, time.GetUtcNow(), CacheFor, out var hit))
+            {
+                return hit;
+            }
+
+            if (await GetStoredKeyAsync(keyId, ct) is { } stored && time.GetUtcNow() - stored.FetchedAt < CacheFor)
+            {
+                return stored.Key;
+            }
         }
 
         var url = KeyDocumentUrl(keyId);
-        var fetched = await fetcher.GetAsync(url, ct);
-        var entity = Parse(fetched.Body);
-        var (owner, format, text) = entity is AsActor actor ? KeyFromActor(actor, keyId, url) : KeyFromKeyDocument(entity, keyId);
-        if (!Origins.SameOrigin(owner, url))
+        var fetched = await FetchAsync(url, ct);
+        var entity = Parse(fetched);
+        AsActor owner;
+        byte[] ownerDocument;
+        if (entity is AsActor actor && actor.Id == url)
         {
-            throw new ResolutionException(ResolutionFailure.Invalid, $"Key {keyId} claims an owner on another origin.");
+            // The usual case (Mastodon, Lemmy, Kindred...): the key id is the actor's id plus a fragment.
+            (owner, ownerDocument) = (actor, fetched.Body);
+        }
+        else
+        {
+            // A stand-alone key document, or an actor document served at another URL (GoToSocial's key stubs): only
+            // the owner's own document can say the key is theirs.
+            var ownerId = entity is AsActor stub ? stub.Id : KeyDocuments.StandAlone(entity, keyId).Owner;
+            if (ownerId is null || !Origins.SameOrigin(ownerId, url))
+            {
+                throw new ResolutionException(ResolutionFailure.Invalid, $"Key {keyId} claims an owner on another origin.");
+            }
+
+            var ownerFetched = await FetchAsync(ownerId, ct);
+            if (Parse(ownerFetched) is not AsActor ownerActor || ownerActor.Id != ownerId)
+            {
+                throw new ResolutionException(ResolutionFailure.Invalid, $"The owner of key {keyId}, {ownerId}, is not an actor with that id.");
+            }
+
+            (owner, ownerDocument) = (ownerActor, ownerFetched.Body);
         }
 
-        var key = ToKey(keyId, owner, format, text)
+        if (!KeyDocuments.Lists(owner, keyId))
+        {
+            throw new ResolutionException(ResolutionFailure.Invalid, $"{owner.Id} does not list key {keyId} as its own.");
+        }
+
+        // The owner's document is authoritative for the material; a key it lists only by id is read from the key document.
+        var material = KeyDocuments.EmbeddedIn(owner, keyId)
+            ?? (entity is AsActor other ? KeyDocuments.EmbeddedIn(other, keyId) : KeyDocuments.StandAlone(entity, keyId).Material)
+            ?? throw new ResolutionException(ResolutionFailure.Invalid, $"Key {keyId} has no public key material.");
+        var key = ToKey(keyId, owner.Id!, material.Format, material.Text)
             ?? throw new ResolutionException(ResolutionFailure.Invalid, $"Key {keyId} is malformed.");
-        if (entity is AsActor a)
-        {
-            await StoreActorAsync(a, fetched.Body, ct);
-        }
 
+        await StoreActorAsync(owner, ownerDocument, ct);
         var now = time.GetUtcNow();
         await using (var c = await db.OpenAsync(ct))
         {
-            await c.ExecuteAsync(UpsertKey, new { keyId, actorId = owner.AbsoluteUri, format, publicKey = text, fetchedAt = now });
+            await c.ExecuteAsync(UpsertKey, new { keyId, actorId = owner.Id!.AbsoluteUri, format = material.Format, publicKey = material.Text, fetchedAt = now });
         }
 
-        var remote = new RemoteKey(keyId, owner, key, FromCache: false);
-        _keys[keyId] = (remote with { FromCache = true }, now);
+        var remote = new RemoteKey(keyId, owner.Id!, key, FromCache: false);
+        _keys.Set(keyId, remote with { FromCache = true }, now);
         return remote;
     }
 
     /// <summary>A key we already know, whatever its age, without fetching (e.g. for a Delete of a gone actor).</summary>
-    public async Task<(RemoteKey Key, DateTimeOffset FetchedAt)?> GetCachedKeyAsync(string keyId, CancellationToken ct)
-    {
-        if (_keys.TryGetValue(keyId, out var hit))
-        {
-            return hit with { Key = hit.Key with { FromCache = true } };
-        }
+    public async Task<(RemoteKey Key, DateTimeOffset FetchedAt)?> GetCachedKeyAsync(string keyId, CancellationToken ct) =>
+        _keys.TryGet(keyId, out var hit) ? (hit.Value, hit.FetchedAt) : await GetStoredKeyAsync(keyId, ct);
 
+    private async Task<(RemoteKey Key, DateTimeOffset FetchedAt)?> GetStoredKeyAsync(string keyId, CancellationToken ct)
+    {
         await using var c = await db.OpenAsync(ct);
         var row = await c.QuerySingleOrDefaultAsync<KeyRow>(SelectKey, new { keyId });
         if (row is null)
@@ -88,9 +123,9 @@ public sealed class ActorResolver(RemoteFetcher fetcher, Database db, ActorUrls 
             return null;
         }
 
-        var entry = (new RemoteKey(keyId, owner, key, FromCache: true), row.FetchedAt);
-        _keys[keyId] = entry;
-        return entry;
+        var remote = new RemoteKey(keyId, owner, key, FromCache: true);
+        _keys.Set(keyId, remote, row.FetchedAt);
+        return (remote, row.FetchedAt);
     }
 
     /// <summary>The actor <paramref name="id"/>, from cache or fetched. Actors that answered 404/410 raise <see cref="ResolutionFailure.Gone"/>.</summary>
@@ -101,9 +136,9 @@ public sealed class ActorResolver(RemoteFetcher fetcher, Database db, ActorUrls 
             throw new ResolutionException(ResolutionFailure.Invalid, "Local actors are not resolved remotely.");
         }
 
-        if (!refresh && _actors.TryGetValue(id, out var hit) && time.GetUtcNow() - hit.FetchedAt < CacheFor)
+        if (!refresh && _actors.TryGetFresh(id, time.GetUtcNow(), CacheFor, out var hit))
         {
-            return hit.Actor;
+            return hit;
         }
 
         if (!refresh)
@@ -113,13 +148,13 @@ public sealed class ActorResolver(RemoteFetcher fetcher, Database db, ActorUrls 
             if (row is not null)
             {
                 var actor = ToActor(row);
-                _actors[id] = (actor, row.FetchedAt);
+                _actors.Set(id, actor, row.FetchedAt);
                 return actor;
             }
         }
 
-        var fetched = await fetcher.GetAsync(id, ct);
-        if (Parse(fetched.Body) is not AsActor parsed || parsed.Id is null || parsed.Id != id)
+        var fetched = await FetchAsync(id, ct);
+        if (Parse(fetched) is not AsActor parsed || parsed.Id is null || parsed.Id != id)
         {
             throw new ResolutionException(ResolutionFailure.Invalid, $"{id} is not an actor with that id.");
         }
@@ -132,7 +167,7 @@ public sealed class ActorResolver(RemoteFetcher fetcher, Database db, ActorUrls 
 
     /// <summary>
     /// Fetches the actor <paramref name="id"/> from its origin now, whatever the cache says, and replaces what we cached
-    /// about it: the actor row and its keys (keys it no longer publishes are dropped, so a rotated key takes effect).
+    /// about it: the actor row and its keys (keys it no longer lists are dropped, so a rotated key takes effect).
     /// The document's id must be <paramref name="id"/> itself: a copy of the actor served elsewhere is not accepted.
     /// </summary>
     /// <exception cref="ResolutionException">Unreachable, refused, gone (404/410), or not an actor with that id.</exception>
@@ -143,21 +178,15 @@ public sealed class ActorResolver(RemoteFetcher fetcher, Database db, ActorUrls 
             throw new ResolutionException(ResolutionFailure.Invalid, "Local actors are not resolved remotely.");
         }
 
-        var fetched = await fetcher.GetAsync(id, ct);
-        if (Parse(fetched.Body) is not AsActor actor || actor.Id is null || actor.Id != id)
+        var fetched = await FetchAsync(id, ct);
+        if (Parse(fetched) is not AsActor actor || actor.Id is null || actor.Id != id)
         {
             throw new ResolutionException(ResolutionFailure.Invalid, $"{id} is not an actor with that id.");
         }
 
         await StoreActorAsync(actor, fetched.Body, ct);
-        var keep = actor.PublicKeys.Where(k => k.Owner is null || k.Owner == actor.Id).Select(k => k.Id)
-            .Concat(actor.AssertionMethods.Where(k => k.Controller is null || k.Controller == actor.Id).Select(k => k.Id))
-            .ToList();
-        foreach (var entry in _keys.Where(k => k.Value.Key.Owner == id && !keep.Contains(k.Key)).ToList())
-        {
-            _keys.TryRemove(entry.Key, out _);
-        }
-
+        var keep = KeyDocuments.ListedIds(actor);
+        _keys.RemoveWhere((keyId, key) => key.Owner == id && !keep.Contains(keyId));
         var drop = db.Dialect == Data.Dialect.Postgres ? DropOtherKeysPostgres : DropOtherKeysSqlite;
         await db.InTransactionAsync(async (c, tx) => await c.ExecuteAsync(drop, new { actorId = id.AbsoluteUri, keep = keep.ToArray() }, tx), ct);
         return actor;
@@ -166,8 +195,8 @@ public sealed class ActorResolver(RemoteFetcher fetcher, Database db, ActorUrls 
     /// <summary>Fetches a remote object by id; its id must be the URL it came from (no spoofed copies).</summary>
     public async Task<AsEntity> GetObjectAsync(Uri id, CancellationToken ct)
     {
-        var fetched = await fetcher.GetAsync(id, ct);
-        var entity = Parse(fetched.Body);
+        var fetched = await FetchAsync(id, ct);
+        var entity = Parse(fetched);
         if (entity.Id is null || !Origins.SameOrigin(entity.Id, id))
         {
             throw new ResolutionException(ResolutionFailure.Invalid, $"{id} returned an object with a foreign id.");
@@ -182,17 +211,52 @@ public sealed class ActorResolver(RemoteFetcher fetcher, Database db, ActorUrls 
     /// <summary>Drops everything cached about an actor (it was deleted).</summary>
     public async Task ForgetActorAsync(Uri id, CancellationToken ct)
     {
-        _actors.TryRemove(id, out _);
-        foreach (var entry in _keys.Where(k => k.Value.Key.Owner == id).ToList())
-        {
-            _keys.TryRemove(entry.Key, out _);
-        }
-
+        _actors.Remove(id);
+        _keys.RemoveWhere((_, key) => key.Owner == id);
         await db.InTransactionAsync(async (c, tx) =>
         {
             await c.ExecuteAsync(DeleteKeys, new { id = id.AbsoluteUri }, tx);
             await c.ExecuteAsync(DeleteActor, new { id = id.AbsoluteUri }, tx);
         }, ct);
+    }
+
+    // A key is revoked with its own URL (key_id, or key_id = url#fragment) or its owner's (actor_id).
+    private const string RevokeKeys = """
+        DELETE FROM remote_keys WHERE actor_id = @url OR key_id = @url OR substr(key_id, 1, @prefixLength) = @prefix
+        """;
+
+    private const string MarkActorGone = "UPDATE remote_actors SET gone_at = @now WHERE id = @url AND gone_at IS NULL";
+
+    /// <summary>
+    /// <paramref name="url"/> answered 410 Gone: every key it is, holds or owns is revoked (cache and database), so
+    /// no signature made with them verifies any more, and an actor there is marked gone.
+    /// </summary>
+    public async Task RevokeAsync(Uri url, CancellationToken ct)
+    {
+        var prefix = url.AbsoluteUri + "#";
+        _actors.Remove(url);
+        _keys.RemoveWhere((keyId, key) => key.Owner == url || keyId == url.AbsoluteUri || keyId.StartsWith(prefix, StringComparison.Ordinal));
+        var removed = await db.InTransactionAsync(async (c, tx) =>
+        {
+            var n = await c.ExecuteAsync(RevokeKeys, new { url = url.AbsoluteUri, prefix, prefixLength = prefix.Length }, tx);
+            await c.ExecuteAsync(MarkActorGone, new { url = url.AbsoluteUri, now = time.GetUtcNow() }, tx);
+            return n;
+        }, ct);
+        logger.LogInformation("{Url} is gone (410): {Count} cached key(s) revoked", url, removed);
+    }
+
+    /// <summary>A GET through the fetcher; a 410 Gone revokes what we hold about the URL before the caller hears of it.</summary>
+    private async Task<FetchResult> FetchAsync(Uri url, CancellationToken ct)
+    {
+        try
+        {
+            return await fetcher.GetAsync(url, ct);
+        }
+        catch (ResolutionException ex) when (ex.Status == System.Net.HttpStatusCode.Gone)
+        {
+            await RevokeAsync(url, ct);
+            throw;
+        }
     }
 
     private Uri KeyDocumentUrl(string keyId)
@@ -210,68 +274,22 @@ public sealed class ActorResolver(RemoteFetcher fetcher, Database db, ActorUrls 
         return new Uri(u.GetLeftPart(UriPartial.Query));
     }
 
-    private AsEntity Parse(byte[] body)
+    private AsEntity Parse(FetchResult fetched)
     {
+        if (!ActivityPubMediaType.IsAcceptable(fetched.ContentType))
+        {
+            throw new ResolutionException(ResolutionFailure.Invalid,
+                $"{fetched.Url} is served as {fetched.ContentType?.ToString() ?? "no content type"}, not as ActivityStreams.");
+        }
+
         try
         {
-            return _parser.Parse(body);
+            return _parser.Parse(fetched.Body);
         }
         catch (ActivityStreamsParseException ex)
         {
             throw new ResolutionException(ResolutionFailure.Invalid, "Remote document is not valid ActivityStreams: " + ex.Message, inner: ex);
         }
-    }
-
-    private static (Uri Owner, string Format, string Text) KeyFromActor(AsActor actor, string keyId, Uri fetchedFrom)
-    {
-        if (actor.Id is null || !Origins.SameOrigin(actor.Id, fetchedFrom))
-        {
-            throw new ResolutionException(ResolutionFailure.Invalid, "The key document's id is on another origin.");
-        }
-
-        // The key must be the actor's own: an owner/controller naming someone else is not proof of anything.
-        if (actor.PublicKeys.FirstOrDefault(k => k.Id == keyId && (k.Owner is null || k.Owner == actor.Id)) is { } pem)
-        {
-            return (actor.Id, "pem", pem.PublicKeyPem);
-        }
-
-        if (actor.AssertionMethods.FirstOrDefault(k => k.Id == keyId && (k.Controller is null || k.Controller == actor.Id)) is { } multikey)
-        {
-            return (actor.Id, "multibase", multikey.PublicKeyMultibase);
-        }
-
-        throw new ResolutionException(ResolutionFailure.Invalid, $"The actor does not publish key {keyId}.");
-    }
-
-    /// <summary>A stand-alone key document (security v1 <c>CryptographicKey</c> or a Multikey) with owner/controller.</summary>
-    private static (Uri Owner, string Format, string Text) KeyFromKeyDocument(AsEntity entity, string keyId)
-    {
-        var raw = entity.Raw;
-        if (entity.Id?.AbsoluteUri != keyId && entity.Id?.ToString() != keyId)
-        {
-            throw new ResolutionException(ResolutionFailure.Invalid, "The key document has another id.");
-        }
-
-        var owner = Str(raw, "owner") ?? Str(raw, "controller");
-        if (!Uri.TryCreate(owner, UriKind.Absolute, out var ownerUri))
-        {
-            throw new ResolutionException(ResolutionFailure.Invalid, "The key document names no owner.");
-        }
-
-        if (Str(raw, "publicKeyPem") is { } pem)
-        {
-            return (ownerUri, "pem", pem);
-        }
-
-        if (Str(raw, "publicKeyMultibase") is { } multibase)
-        {
-            return (ownerUri, "multibase", multibase);
-        }
-
-        throw new ResolutionException(ResolutionFailure.Invalid, "The key document has no public key.");
-
-        static string? Str(JsonElement e, string name) =>
-            e.ValueKind == JsonValueKind.Object && e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
     }
 
     private const string UpsertActor = """
@@ -298,20 +316,14 @@ public sealed class ActorResolver(RemoteFetcher fetcher, Database db, ActorUrls 
             Id = a.Id!.AbsoluteUri, ActorType = a.Type, a.PreferredUsername, Inbox = a.Inbox?.AbsoluteUri, SharedInbox = a.SharedInbox?.AbsoluteUri,
             Document = Encoding.UTF8.GetString(document), FetchedAt = now, ExpiresAt = now + CacheFor,
         });
-        // Every key the actor publishes is cached, so a later signature with its other key needs no fetch.
-        foreach (var k in a.PublicKeys.Where(k => k.Owner is null || k.Owner == a.Id))
+        // Every key the actor embeds is cached, so a later signature with its other key needs no fetch.
+        foreach (var (keyId, material) in KeyDocuments.Embedded(a))
         {
-            await c.ExecuteAsync(UpsertKey, new { keyId = k.Id, actorId = a.Id.AbsoluteUri, format = "pem", publicKey = k.PublicKeyPem, fetchedAt = now });
-            _keys.TryRemove(k.Id, out _);
+            await c.ExecuteAsync(UpsertKey, new { keyId, actorId = a.Id.AbsoluteUri, format = material.Format, publicKey = material.Text, fetchedAt = now });
+            _keys.Remove(keyId);
         }
 
-        foreach (var k in a.AssertionMethods.Where(k => k.Controller is null || k.Controller == a.Id))
-        {
-            await c.ExecuteAsync(UpsertKey, new { keyId = k.Id, actorId = a.Id.AbsoluteUri, format = "multibase", publicKey = k.PublicKeyMultibase, fetchedAt = now });
-            _keys.TryRemove(k.Id, out _);
-        }
-
-        _actors[actor.Id] = (actor, now);
+        _actors.Set(actor.Id, actor, now);
         logger.LogDebug("Cached remote actor {ActorId}", actor.Id);
         return actor;
     }

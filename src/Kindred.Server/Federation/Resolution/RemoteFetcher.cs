@@ -7,8 +7,14 @@ using Kindred.Server.Web;
 
 namespace Kindred.Server.Federation.Resolution;
 
-/// <summary>The body of a successful fetch and the URL it finally came from (after same-origin redirects).</summary>
-public sealed record FetchResult(Uri Url, byte[] Body, string? MediaType);
+/// <summary>
+/// The body of a successful fetch, the URL it finally came from (after same-origin redirects) and its
+/// <c>Content-Type</c> as parsed by the HTTP stack (null when the server sent none).
+/// </summary>
+public sealed record FetchResult(Uri Url, byte[] Body, System.Net.Http.Headers.MediaTypeHeaderValue? ContentType)
+{
+    public string? MediaType => ContentType?.MediaType;
+}
 
 /// <summary>
 /// The one HTTP GET to other servers: signed with the instance actor (draft-cavage, so authorized-fetch servers
@@ -71,7 +77,7 @@ public sealed class RemoteFetcher(IHttpClientFactory clients, ActorKeys keys, Ac
                 }
 
                 var body = await ReadCappedAsync(response, o.MaxFetchBytes, timeout.Token);
-                return new FetchResult(current, body, response.Content.Headers.ContentType?.MediaType);
+                return new FetchResult(current, body, response.Content.Headers.ContentType);
             }
         }
         catch (OperationCanceledException) when (!ct.IsCancellationRequested)
