@@ -61,6 +61,7 @@ public static class FederationSetup
         services.AddSingleton<InboxSignal>();
         services.AddSingleton<InboxReceiver>();
         services.AddSingleton<InboxDispatcher>();
+        services.AddSingleton<DroppedActivities>();
         services.AddSingleton<FollowHandler>();
         services.AddSingleton<GroupFollowHandler>();
         services.AddSingleton<Posts.RemotePosts>();
