@@ -42,6 +42,15 @@ public abstract class DroppedActivityTests<T>(T fixture) : IClassFixture<T> wher
             ["actor"] = outsider.ActorId.AbsoluteUri, ["object"] = outsider.ActorId.AbsoluteUri, ["target"] = "https://elsewhere.example/users/outsider",
         });
         await rig.DeliverAsync(member, Post(member, group, "Note", "<p>me too</p>", inReplyTo: new Uri($"{member.Origin}objects/never-seen")));
+        // Invented types are counted together, so a sender cannot grow the table by inventing them.
+        foreach (var invented in new[] { "Xyzzy1", "Xyzzy2" })
+        {
+            await rig.DeliverAsync(outsider, new JsonObject
+            {
+                ["@context"] = "https://www.w3.org/ns/activitystreams", ["id"] = $"{outsider.Origin}activities/{invented}", ["type"] = invented,
+                ["actor"] = outsider.ActorId.AbsoluteUri, ["object"] = outsider.ActorId.AbsoluteUri,
+            });
+        }
 
         using var session = fixture.Server.NewSession();
         var memberToken = await Accounts.TokenAsync(fixture.Server, await Accounts.RegisterAsync(fixture.Server));
@@ -58,6 +67,7 @@ public abstract class DroppedActivityTests<T>(T fixture) : IClassFixture<T> wher
         Assert.Contains((memberHost, "Create(Event)", "unsupported object", 1L), rows);
         Assert.Contains((outsiderHost, "Move", "unknown type", 1L), rows);
         Assert.Contains((memberHost, "Create(Note)", "no parent", 1L), rows);
+        Assert.Contains((outsiderHost, "(other)", "unknown type", 2L), rows);
 
         var page = await owner.Web.GetAsync("/admin/federation/dropped");
         Assert.Equal(HttpStatusCode.OK, page.Status);

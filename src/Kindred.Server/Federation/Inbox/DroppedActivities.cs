@@ -40,7 +40,18 @@ public sealed class DroppedActivities(Database db, TimeProvider time, ILogger<Dr
         public const string NoEmbeddedObject = "no embedded object from the actor's origin";
     }
 
-    private const int MaxTypeLength = 80;
+    // Types are stored by name only when known (ActivityStreams and the common extensions), so a sender inventing
+    // types grows a count, not the table.
+    private static readonly HashSet<string> KnownTypes = new(StringComparer.Ordinal)
+    {
+        "Accept", "Add", "Announce", "Arrive", "Block", "Create", "Delete", "Dislike", "Flag", "Follow", "Ignore", "Invite",
+        "Join", "Leave", "Like", "Listen", "Move", "Offer", "Question", "Read", "Reject", "Remove", "TentativeAccept",
+        "TentativeReject", "Travel", "Undo", "Update", "View", "EmojiReact", "Lock", "Article", "Audio", "Document",
+        "Event", "Image", "Note", "Page", "Place", "Profile", "Relationship", "Tombstone", "Video", "ChatMessage",
+        "Application", "Group", "Organization", "Person", "Service", "Collection", "OrderedCollection",
+    };
+
+    private static string Known(string? type) => string.IsNullOrEmpty(type) ? "" : KnownTypes.Contains(type) ? type : "(other)";
 
     private const string Upsert = """
         INSERT INTO dropped_activities (server, activity_type, reason, count, first_at, last_at, last_activity_id)
@@ -64,9 +75,8 @@ public sealed class DroppedActivities(Database db, TimeProvider time, ILogger<Dr
         ArgumentNullException.ThrowIfNull(c);
         ArgumentNullException.ThrowIfNull(activity);
         var server = sender is { IsAbsoluteUri: true } ? Hosts.Authority(sender) : "(unknown)";
-        var objectType = activity.Object?.Embedded?.Type;
-        var type = string.IsNullOrEmpty(objectType) ? activity.Type : $"{activity.Type}({objectType})";
-        type = type.Length > MaxTypeLength ? type[..MaxTypeLength] : type;
+        var objectType = Known(activity.Object?.Embedded?.Type);
+        var type = objectType.Length == 0 ? Known(activity.Type) : $"{Known(activity.Type)}({objectType})";
         var row = new { Server = server, ActivityType = type.Length > 0 ? type : "(none)", Reason = reason, At = time.GetUtcNow(), ActivityId = activity.Id?.AbsoluteUri };
         var first = await c.ExecuteScalarAsync<long>(Seen, row, tx) == 0;
         await c.ExecuteAsync(Upsert, row, tx);
