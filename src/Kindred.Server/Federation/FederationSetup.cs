@@ -63,6 +63,7 @@ public static class FederationSetup
         services.AddSingleton<InboxRelevance>();
         services.AddSingleton<InboxReceiver>();
         services.AddSingleton<InboxDispatcher>();
+        services.AddSingleton<DroppedActivities>();
         services.AddSingleton<FollowHandler>();
         services.AddSingleton<GroupFollowHandler>();
         services.AddSingleton<Posts.RemotePosts>();

@@ -4,6 +4,7 @@ using Kindred.Server.Data;
 using Kindred.Server.Federation;
 using Kindred.Server.Federation.Delivery;
 using Kindred.Server.Federation.Endpoints;
+using Kindred.Server.Federation.Inbox;
 using Kindred.Server.Features.Accounts;
 using Kindred.Server.Features.Admin;
 using Kindred.Server.Features.Groups;
@@ -98,6 +99,7 @@ public static class KindredApp
         app.MapNotificationPages();
         app.MapKindredFederation();
         app.MapDeliveryAdmin();
+        app.MapDroppedAdmin();
 
         return app;
     }

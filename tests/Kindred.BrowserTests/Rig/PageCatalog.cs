@@ -30,6 +30,7 @@ public static class PageCatalog
         ["/admin/registrations"] = Page(Audience.Admins),
         ["/admin/helplines"] = Page(Audience.Admins),
         ["/admin/federation/deliveries"] = Page(Audience.Admins),
+        ["/admin/federation/dropped"] = Page(Audience.Admins),
         ["/groups"] = Page(Audience.Anyone),
         ["/groups/new"] = Page(Audience.Admins),
         ["/groups/{slug}"] = Page(Audience.Anyone, data => data.GroupUrlAsync()),

@@ -69,6 +69,7 @@ public sealed class ArchitectureTests
         ["remote_keys"] = "Federation/Resolution",
         ["remote_followers"] = "Federation/Inbox",
         ["inbox_activities"] = "Federation/Inbox",
+        ["dropped_activities"] = "Federation/Inbox",
         ["group_activities"] = "Federation/Outbox",
         ["delivery_jobs"] = "Federation/Delivery",
         ["delivery_hosts"] = "Federation/Delivery",

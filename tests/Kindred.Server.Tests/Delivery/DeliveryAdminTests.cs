@@ -11,7 +11,7 @@ using Kindred.Server.Web;
 namespace Kindred.Server.Tests.Delivery;
 
 /// <summary>Delivery health for admins: the page with its actions, and the API.</summary>
-public abstract class DeliveryAdminTests<T>(T fixture) : IClassFixture<T> where T : ServerFixture
+public abstract class DeliveryAdminTests<T>(T fixture) : IClassFixture<T> where T : ServerFixture, IFakeClock
 {
     private KindredTestServer Server => fixture.Server;
 
@@ -58,6 +58,8 @@ public abstract class DeliveryAdminTests<T>(T fixture) : IClassFixture<T> where 
         var host = Hosts.Authority(url);
         var first = Activity(actor);
         await EnqueueAsync(Server, actor, first, new DeliveryTarget(url));
+        await WaitForJobAsync(Server, IdOf(first), j => j is { State: "queued", Attempts: 1, LastStatus: 503 }, "the 503 recorded and a retry due later");
+        Advance(Server, fixture.Clock, Options(Server).MaxRetryDelay);
         await WaitForStateAsync(Server, IdOf(first), "delivered");
 
         using var session = Server.NewSession();

@@ -6,7 +6,8 @@ namespace Kindred.Server.Federation.Inbox;
 
 /// <summary>
 /// The table of contents of inbound federation: one flat switch on (activity type, object type) into one handler
-/// per file. Anything not listed is logged and ignored (it stays in <c>inbox_activities</c> as received).
+/// per file. Anything not listed is logged, counted (<see cref="DroppedActivities"/>) and ignored (it stays in
+/// <c>inbox_activities</c> as received).
 /// Create/Update/Delete/Like sent to our groups by their remote members are handled by the Group* handlers (FEP-1b12);
 /// each ignores what is not for one of our federated groups.
 /// </summary>
@@ -24,6 +25,7 @@ public sealed class InboxDispatcher(
     GroupDeleteHandler groupDelete,
     GroupLikeHandler groupLike,
     RemoteGroupUpdateHandler remoteGroupUpdate,
+    DroppedActivities dropped,
     ILogger<InboxDispatcher> logger)
 {
     private readonly ActivityStreamsParser _parser = new();
@@ -77,6 +79,7 @@ public sealed class InboxDispatcher(
                 break;
             default:
                 logger.LogDebug("Ignoring {Type}({ObjectType}) {ActivityId} from {Actor}", activity.Type, objectType, row.ActivityId, row.ActorId);
+                await dropped.RecordAsync(activity.Actor, activity, objectType is "Event" or "Video" or "Audio" or "Image" ? DroppedActivities.Reasons.UnsupportedObject : DroppedActivities.Reasons.UnknownType, ct);
                 break;
         }
     }

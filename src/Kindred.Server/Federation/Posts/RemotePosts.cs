@@ -1,6 +1,5 @@
 using Kindred.Server.Features.Groups;
 using System.Data.Common;
-using System.Net;
 using Dapper;
 using Kindred.ActivityPub.Vocabulary;
 using Kindred.Server.Content;
@@ -39,35 +38,11 @@ public sealed class RemotePosts(ActorResolver resolver, SafeHtml safe, ILogger<R
         return $"{(name.Length > 0 ? name : "someone")}@{Hosts.Authority(author)}";
     }
 
-    /// <summary>Title, sanitised HTML and content warning of a remote post, within our limits.</summary>
+    /// <summary>Title, sanitised HTML and content warning of a remote post, within our limits (<see cref="PostShapes"/>).</summary>
     public PostFields Fields(AsObject post)
     {
         ArgumentNullException.ThrowIfNull(post);
-        var html = post.Content ?? "";
-        // Link posts (Lemmy/Mbin) may have no body: show the link they share.
-        foreach (var link in post.Attachments.Where(a => a.Url is not null && a.Type is "Link" or "Document" or "Image").Take(4))
-        {
-            html += $"<p><a href=\"{WebUtility.HtmlEncode(link.Url!.AbsoluteUri)}\">{WebUtility.HtmlEncode(link.Name ?? link.Url.AbsoluteUri)}</a></p>";
-        }
-
-        var content = safe.Sanitize(html).Value;
-        var title = RemoteText.Plain(post.Name, PostRules.MaxTitleLength) is { Length: > 0 } name ? name : RemoteText.TitleFrom(content);
-        return new PostFields(title, content, ContentWarning(post));
-    }
-
-    /// <summary>
-    /// Mastodon and Misskey put a content warning in <c>summary</c> with <c>sensitive</c> = true; Pleroma-style servers
-    /// put it in a Note's <c>summary</c> without the flag. On a Page or Article (NodeBB, Lemmy) summary is a preview,
-    /// not a warning. A sensitive post without words for its warning is still hidden behind one: hiding is the safe side.
-    /// </summary>
-    private static string? ContentWarning(AsObject post)
-    {
-        var summary = RemoteText.Plain(post.Summary, PostRules.MaxContentWarningLength);
-        if (post.Sensitive)
-        {
-            return summary.Length > 0 ? summary : "Sensitive";
-        }
-
-        return post.HasType("Note") && summary.Length > 0 ? summary : null;
+        var content = safe.Sanitize(PostShapes.BodyHtml(post)).Value;
+        return new PostFields(PostShapes.Title(post, content), content, PostShapes.ContentWarning(post));
     }
 }

@@ -11,7 +11,7 @@ namespace Kindred.Server.Federation.Inbox.Handlers;
 /// and EmojiReact are dropped: Kindred has no scores and one kind of reaction. Anything else is logged and ignored.
 /// </summary>
 public sealed class AnnounceHandler(AnnounceUnwrapper unwrapper, AnnouncedPostHandler post, AnnouncedDeleteHandler delete, AnnouncedLikeHandler like,
-    RemoteGroupUpdateHandler groupUpdate, ILogger<AnnounceHandler> logger)
+    RemoteGroupUpdateHandler groupUpdate, DroppedActivities dropped, ILogger<AnnounceHandler> logger)
 {
     public async Task HandleAsync(AsActivity announce, CancellationToken ct)
     {
@@ -41,9 +41,11 @@ public sealed class AnnounceHandler(AnnounceUnwrapper unwrapper, AnnouncedPostHa
                 break;
             case "Dislike" or "EmojiReact":
                 logger.LogDebug("Announce({Type}) {Id} from {Group}: no scores or other reactions here; dropped", announced.Activity.Type, announce.Id, announced.Group.ApId);
+                await dropped.RecordAsync(announced.Group.ActorId, announced.Activity, DroppedActivities.Reasons.NoScores, ct);
                 break;
             default:
                 logger.LogDebug("Announce({Type}) {Id} from {Group} ignored", announced.Activity.Type, announce.Id, announced.Group.ApId);
+                await dropped.RecordAsync(announced.Group.ActorId, announced.Activity, DroppedActivities.Reasons.UnknownType, ct);
                 break;
         }
     }

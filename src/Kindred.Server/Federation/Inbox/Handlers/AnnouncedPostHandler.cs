@@ -19,7 +19,8 @@ namespace Kindred.Server.Federation.Inbox.Handlers;
 /// (same actor, same group); an Update of something we never saw stores it (it may have overtaken its Create).
 /// </summary>
 public sealed class AnnouncedPostHandler(
-    Database db, AnnounceUnwrapper unwrapper, RemotePosts posts, PostStore store, ActorResolver resolver, TimeProvider time, ILogger<AnnouncedPostHandler> logger)
+    Database db, AnnounceUnwrapper unwrapper, RemotePosts posts, PostStore store, ActorResolver resolver, DroppedActivities dropped, TimeProvider time,
+    ILogger<AnnouncedPostHandler> logger)
 {
     public const int MaxParentDepth = 5;
 
@@ -35,20 +36,21 @@ public sealed class AnnouncedPostHandler(
         if (!post.Types.Any(PostTypes.Contains))
         {
             logger.LogDebug("{Type}({ObjectType}) from {Group} is not a post; ignored", announced.Activity.Type, post.Type, announced.Group.ApId);
+            await dropped.RecordAsync(announced.Group.ActorId, announced.Activity, DroppedActivities.Reasons.UnsupportedObject, ct);
             return;
         }
 
         if (announced.Activity.Type == "Update")
         {
-            await UpdateAsync(announced.Group, post, ct);
+            await UpdateAsync(announced.Group, post, announced.Activity, ct);
         }
         else
         {
-            await StoreAsync(announced.Group, post, 0, ct);
+            await StoreAsync(announced.Group, post, 0, ct, announced.Activity);
         }
     }
 
-    private async Task UpdateAsync(RemoteGroup group, AsObject post, CancellationToken ct)
+    private async Task UpdateAsync(RemoteGroup group, AsObject post, AsActivity received, CancellationToken ct)
     {
         var outcome = await db.InTransactionAsync(async (c, tx) =>
         {
@@ -66,7 +68,7 @@ public sealed class AnnouncedPostHandler(
         }, ct);
         if (outcome is null)
         {
-            await StoreAsync(group, post, 0, ct);
+            await StoreAsync(group, post, 0, ct, received);
             return;
         }
 
@@ -74,7 +76,7 @@ public sealed class AnnouncedPostHandler(
     }
 
     /// <summary>Stores <paramref name="post"/> in <paramref name="group"/> unless we have it already; null when it does not belong there.</summary>
-    private async Task<StoredPost?> StoreAsync(RemoteGroup group, AsObject post, int depth, CancellationToken ct)
+    private async Task<StoredPost?> StoreAsync(RemoteGroup group, AsObject post, int depth, CancellationToken ct, AsActivity? received = null)
     {
         if (await FindAsync(post.Id!, ct) is { } existing)
         {
@@ -87,6 +89,7 @@ public sealed class AnnouncedPostHandler(
             if (!IsAddressedTo(post, group.ActorId))
             {
                 logger.LogInformation("{Post} is not addressed to {Group}; not stored", post.Id, group.ApId);
+                await DroppedAsync(group, received, DroppedActivities.Reasons.NotForAGroupHere, ct);
                 return null;
             }
         }
@@ -96,6 +99,7 @@ public sealed class AnnouncedPostHandler(
             if (parent is null || parent.GroupId != group.Id)
             {
                 logger.LogInformation("{Post} answers {Parent}, which is not in {Group} (or could not be fetched); not stored", post.Id, parentId, group.ApId);
+                await DroppedAsync(group, received, DroppedActivities.Reasons.NoParent, ct);
                 return null;
             }
         }
@@ -117,6 +121,10 @@ public sealed class AnnouncedPostHandler(
             return await store.FindAsync(c, tx, post.Id!);
         }, ct);
     }
+
+    /// <summary>Counts what the group sent us that was not stored; parents fetched on the way (no activity) are not counted.</summary>
+    private Task DroppedAsync(RemoteGroup group, AsActivity? received, string reason, CancellationToken ct) =>
+        received is null ? Task.CompletedTask : dropped.RecordAsync(group.ActorId, received, reason, ct);
 
     /// <summary>FEP-1b12 addressing (to, cc, audience), or a Mastodon/GoToSocial-style Mention of the group.</summary>
     private static bool IsAddressedTo(AsObject post, Uri group) =>

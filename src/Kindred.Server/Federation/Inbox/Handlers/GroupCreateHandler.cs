@@ -18,25 +18,31 @@ namespace Kindred.Server.Federation.Inbox.Handlers;
 /// Idempotent by object id. A Note without inReplyTo (Mastodon mentioning the group) becomes a thread titled with its
 /// first words.
 /// </summary>
-public sealed class GroupCreateHandler(Database db, GroupInbox inbox, RemotePosts posts, PostStore store, GroupAnnouncer announcer, TimeProvider time, ILogger<GroupCreateHandler> logger)
+public sealed class GroupCreateHandler(Database db, GroupInbox inbox, RemotePosts posts, PostStore store, GroupAnnouncer announcer, DroppedActivities dropped, TimeProvider time,
+    ILogger<GroupCreateHandler> logger)
 {
     public async Task HandleAsync(AsActivity create, CancellationToken ct)
     {
         if (create.Object?.Embedded is not AsObject obj || obj.Id is null || !GroupInbox.SameAuthor(create, obj))
         {
             logger.LogDebug("Create {Id}: no embedded object from the actor's origin; ignored", create.Id);
+            await dropped.RecordAsync(create.Actor, create, DroppedActivities.Reasons.NoEmbeddedObject, ct);
             return;
         }
 
         // Most of what reaches a shared inbox is for no group of ours: find that out with a read, without taking the
         // write lock (and without looking up the author) that storing needs. StoreAsync checks again, in its transaction.
+        bool forUs;
         await using (var c = await db.OpenAsync(ct))
         {
-            if (await inbox.FindAsync(c, null, obj) is not { } target || !GroupAnnouncer.Federates(target.Group))
-            {
-                logger.LogDebug("Create {Object} by {Actor}: not for a federated local group", obj.Id, create.Actor);
-                return;
-            }
+            forUs = await inbox.FindAsync(c, null, obj) is { } target && GroupAnnouncer.Federates(target.Group);
+        }
+
+        if (!forUs)
+        {
+            logger.LogDebug("Create {Object} by {Actor}: not for a federated local group", obj.Id, create.Actor);
+            await dropped.RecordAsync(create.Actor, create, NotForUs(obj), ct);
+            return;
         }
 
         var authorName = await posts.AuthorNameAsync(create.Actor!, ct);
@@ -52,6 +58,7 @@ public sealed class GroupCreateHandler(Database db, GroupInbox inbox, RemotePost
         var actor = activity.Actor!;
         if (await inbox.FindAsync(c, tx, obj) is not { } target || !GroupAnnouncer.Federates(target.Group))
         {
+            await dropped.RecordAsync(c, tx, actor, activity, NotForUs(obj));
             return "not for a federated local group";
         }
 
@@ -62,6 +69,7 @@ public sealed class GroupCreateHandler(Database db, GroupInbox inbox, RemotePost
 
         if (!await MemberStore.IsRemoteMemberAsync(c, tx, target.Group.Id, actor))
         {
+            await dropped.RecordAsync(c, tx, actor, activity, DroppedActivities.Reasons.NotAMember);
             return "refused: not a member";
         }
 
@@ -73,6 +81,7 @@ public sealed class GroupCreateHandler(Database db, GroupInbox inbox, RemotePost
 
         if (target.Parent is null && obj.Type is not ("Page" or "Article" or "Note" or "Question"))
         {
+            await dropped.RecordAsync(c, tx, actor, activity, DroppedActivities.Reasons.UnsupportedObject);
             return "ignored: not a post type";
         }
 
@@ -96,6 +105,10 @@ public sealed class GroupCreateHandler(Database db, GroupInbox inbox, RemotePost
         await announcer.AnnounceAsync(c, tx, target.Group, GroupInbox.Original(activity), obj.Id!, ct);
         return target.Parent is null ? "stored as a thread" : "stored as a reply";
     }
+
+    /// <summary>Why an object found no group here: a reply to something we do not hold, or addressed to none of ours.</summary>
+    private static string NotForUs(AsObject obj) =>
+        obj.InReplyTo is null ? DroppedActivities.Reasons.NotForAGroupHere : DroppedActivities.Reasons.NoParent;
 
     /// <summary>The group's rules for what a member sends, for new posts and edits alike; null when they hold. The
     /// activity is Announced whole, so neither it nor its object may be addressed to Public in a members-only group.</summary>

@@ -1,0 +1,104 @@
+using System.Data.Common;
+using Dapper;
+using Kindred.ActivityPub.Vocabulary;
+using Kindred.Server.Data;
+using Kindred.Server.Web;
+
+namespace Kindred.Server.Federation.Inbox;
+
+/// <summary>One line of the dropped-activities trace: what one server sent that we ignored, for one reason.</summary>
+public sealed record DroppedActivity
+{
+    public string Server { get; init; } = "";
+    public string ActivityType { get; init; } = "";
+    public string Reason { get; init; } = "";
+    public long Count { get; init; }
+    public DateTimeOffset FirstAt { get; init; }
+    public DateTimeOffset LastAt { get; init; }
+    public string? LastActivityId { get; init; }
+}
+
+/// <summary>The admin API's answer: the trace, most recent first.</summary>
+public sealed record DroppedActivityList(IReadOnlyList<DroppedActivity> Dropped);
+
+/// <summary>
+/// Owner of <c>dropped_activities</c>: nothing another server sends vanishes without a trace (issue 16). Each activity
+/// the inbox worker ignores is counted by server, activity type and reason, and logged at information level the first
+/// time a server is dropped for a reason (later ones at debug level: a chatty server must not flood the log).
+/// </summary>
+public sealed class DroppedActivities(Database db, TimeProvider time, ILogger<DroppedActivities> logger)
+{
+    /// <summary>Why an activity was ignored; the words admins see.</summary>
+    public static class Reasons
+    {
+        public const string UnknownType = "unknown type";
+        public const string NotAMember = "not a member";
+        public const string NoParent = "no parent";
+        public const string UnsupportedObject = "unsupported object";
+        public const string NotForAGroupHere = "not for a group here";
+        public const string NoScores = "no scores or emoji reactions here";
+        public const string NoEmbeddedObject = "no embedded object from the actor's origin";
+    }
+
+    // Types are stored by name only when known (ActivityStreams and the common extensions), so a sender inventing
+    // types grows a count, not the table.
+    private static readonly HashSet<string> KnownTypes = new(StringComparer.Ordinal)
+    {
+        "Accept", "Add", "Announce", "Arrive", "Block", "Create", "Delete", "Dislike", "Flag", "Follow", "Ignore", "Invite",
+        "Join", "Leave", "Like", "Listen", "Move", "Offer", "Question", "Read", "Reject", "Remove", "TentativeAccept",
+        "TentativeReject", "Travel", "Undo", "Update", "View", "EmojiReact", "Lock", "Article", "Audio", "Document",
+        "Event", "Image", "Note", "Page", "Place", "Profile", "Relationship", "Tombstone", "Video", "ChatMessage",
+        "Application", "Group", "Organization", "Person", "Service", "Collection", "OrderedCollection",
+    };
+
+    private static string Known(string? type) => string.IsNullOrEmpty(type) ? "" : KnownTypes.Contains(type) ? type : "(other)";
+
+    private const string Upsert = """
+        INSERT INTO dropped_activities (server, activity_type, reason, count, first_at, last_at, last_activity_id)
+        VALUES (@Server, @ActivityType, @Reason, 1, @At, @At, @ActivityId)
+        ON CONFLICT (server, activity_type, reason) DO UPDATE
+        SET count = dropped_activities.count + 1, last_at = excluded.last_at, last_activity_id = excluded.last_activity_id
+        """;
+
+    private const string Seen = "SELECT COUNT(*) FROM dropped_activities WHERE server = @Server AND reason = @Reason";
+
+    /// <summary>Counts a dropped activity in its own transaction. <paramref name="sender"/> is the actor that sent it.</summary>
+    public Task RecordAsync(Uri? sender, AsActivity activity, string reason, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(activity);
+        return db.InTransactionAsync((c, tx) => RecordAsync(c, tx, sender, activity, reason), ct);
+    }
+
+    /// <summary>Counts a dropped activity in the caller's transaction.</summary>
+    public async Task RecordAsync(DbConnection c, DbTransaction tx, Uri? sender, AsActivity activity, string reason)
+    {
+        ArgumentNullException.ThrowIfNull(c);
+        ArgumentNullException.ThrowIfNull(activity);
+        var server = sender is { IsAbsoluteUri: true } ? Hosts.Authority(sender) : "(unknown)";
+        var objectType = Known(activity.Object?.Embedded?.Type);
+        var type = objectType.Length == 0 ? Known(activity.Type) : $"{Known(activity.Type)}({objectType})";
+        var row = new { Server = server, ActivityType = type.Length > 0 ? type : "(none)", Reason = reason, At = time.GetUtcNow(), ActivityId = activity.Id?.AbsoluteUri };
+        var first = await c.ExecuteScalarAsync<long>(Seen, row, tx) == 0;
+        await c.ExecuteAsync(Upsert, row, tx);
+        if (first)
+        {
+            logger.LogInformation("Dropped {Type} {ActivityId} from {Server}: {Reason} (first time for this server and reason; counted on /admin/federation/dropped)",
+                row.ActivityType, row.ActivityId, server, reason);
+        }
+        else
+        {
+            logger.LogDebug("Dropped {Type} {ActivityId} from {Server}: {Reason}", row.ActivityType, row.ActivityId, server, reason);
+        }
+    }
+
+    private const string List = """
+        SELECT server, activity_type, reason, count, first_at, last_at, last_activity_id
+        FROM dropped_activities ORDER BY last_at DESC, server, activity_type, reason LIMIT @Limit
+        """;
+
+    public async Task<IReadOnlyList<DroppedActivity>> ListAsync(int limit, CancellationToken ct)
+    {
+        await using var c = await db.OpenAsync(ct);
+        return (await c.QueryAsync<DroppedActivity>(new CommandDefinition(List, new { Limit = limit }, cancellationToken: ct))).ToList();
+    }
+}

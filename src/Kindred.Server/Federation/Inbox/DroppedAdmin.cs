@@ -1,0 +1,37 @@
+using Kindred.Server.Theming;
+using Kindred.Server.Web;
+
+namespace Kindred.Server.Federation.Inbox;
+
+/// <summary>What the inbox ignored, for admins: the page /admin/federation/dropped and GET /api/v1/admin/federation/dropped.</summary>
+public static class DroppedAdmin
+{
+    private const int MaxRows = 500;
+
+    public static IEndpointRouteBuilder MapDroppedAdmin(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/admin/federation/dropped", async (HttpContext http, Pages pages, DroppedActivities dropped) =>
+        {
+            var rows = await dropped.ListAsync(MaxRows, http.RequestAborted);
+            return await pages.RenderAsync(http, "admin-dropped", "Dropped federation activities", new
+            {
+                Dropped = rows.Select(r => new
+                {
+                    r.Server,
+                    r.ActivityType,
+                    r.Reason,
+                    r.Count,
+                    FirstAt = r.FirstAt.UtcDateTime,
+                    LastAt = r.LastAt.UtcDateTime,
+                    r.LastActivityId,
+                }).ToList(),
+                Limit = MaxRows,
+            });
+        }).RequireAuthorization(Policies.Admin);
+
+        app.MapGet("/api/v1/admin/federation/dropped", async (DroppedActivities dropped, CancellationToken ct) =>
+            TypedResults.Ok(new DroppedActivityList(await dropped.ListAsync(MaxRows, ct))))
+            .RequireAuthorization(Policies.ApiAdmin);
+        return app;
+    }
+}
