@@ -73,15 +73,23 @@ public sealed class ErrorPageTestsOnSqlite(SqliteServer f) : ErrorPageTests<Sqli
 
 public sealed class ErrorPageTestsOnPostgres(PostgresServer f) : ErrorPageTests<PostgresServer>(f);
 
-/// <summary>A server that allows two sign-in attempts a minute, to meet the limit.</summary>
+/// <summary>A server that allows two sign-in attempts a minute from one address (and no larger burst), to meet the limit.</summary>
 public class LowSignInLimitSqliteServer : SqliteServer
 {
-    protected override void Configure(Dictionary<string, string?> settings) => settings["Kindred:Security:SignInAttemptsPerMinute"] = "2";
+    protected override void Configure(Dictionary<string, string?> settings)
+    {
+        settings["Kindred:Security:SignInAttemptsPerMinute"] = "2";
+        settings["Kindred:Security:SignInBurstPerAddress"] = "2";
+    }
 }
 
 public class LowSignInLimitPostgresServer : PostgresServer
 {
-    protected override void Configure(Dictionary<string, string?> settings) => settings["Kindred:Security:SignInAttemptsPerMinute"] = "2";
+    protected override void Configure(Dictionary<string, string?> settings)
+    {
+        settings["Kindred:Security:SignInAttemptsPerMinute"] = "2";
+        settings["Kindred:Security:SignInBurstPerAddress"] = "2";
+    }
 }
 
 /// <summary>"Too many attempts" explained on a page to a browser, as problem details to the API.</summary>
