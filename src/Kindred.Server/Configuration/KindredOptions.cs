@@ -1,4 +1,3 @@
-using Kindred.Server.Web;
 namespace Kindred.Server.Configuration;
 
 /// <summary>Everything under the <c>Kindred</c> configuration section (appsettings.json or <c>Kindred__...</c> variables).</summary>

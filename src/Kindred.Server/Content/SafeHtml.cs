@@ -1,7 +1,6 @@
 using Ganss.Xss;
 using Kindred.Server.Theming;
 using Markdig;
-using Kindred.Server.Web;
 
 namespace Kindred.Server.Content;
 

@@ -2,7 +2,6 @@ using System.Data;
 using System.Globalization;
 using Dapper;
 using Microsoft.Data.Sqlite;
-using Kindred.Server.Web;
 
 namespace Kindred.Server.Data;
 

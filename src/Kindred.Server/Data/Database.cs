@@ -1,7 +1,6 @@
 using System.Data.Common;
 using Microsoft.Data.Sqlite;
 using Npgsql;
-using Kindred.Server.Web;
 
 namespace Kindred.Server.Data;
 

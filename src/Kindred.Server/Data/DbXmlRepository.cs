@@ -1,7 +1,6 @@
 using System.Xml.Linq;
 using Dapper;
 using Microsoft.AspNetCore.DataProtection.Repositories;
-using Kindred.Server.Web;
 
 namespace Kindred.Server.Data;
 

@@ -1,4 +1,3 @@
-using Kindred.Server.Web;
 namespace Kindred.Server.Data;
 
 /// <summary>The two SQL dialects Kindred runs on. Code branches on this in one place, with both SQL texts visible.</summary>

@@ -1,4 +1,3 @@
-using Kindred.Server.Web;
 namespace Kindred.Server.Data;
 
 /// <summary>Application-generated ids: UUIDv7 (RFC 9562), time-ordered so indexes stay compact and keyset pagination sorts by creation.</summary>

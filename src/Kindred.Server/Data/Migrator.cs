@@ -4,7 +4,6 @@ using System.Globalization;
 using System.Text;
 using System.Text.RegularExpressions;
 using Dapper;
-using Kindred.Server.Web;
 
 namespace Kindred.Server.Data;
 

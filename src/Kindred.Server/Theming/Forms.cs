@@ -1,5 +1,4 @@
 using Microsoft.AspNetCore.Antiforgery;
-using Kindred.Server.Web;
 
 namespace Kindred.Server.Theming;
 

@@ -1,7 +1,6 @@
 using System.Net;
 using Scriban;
 using Scriban.Parsing;
-using Kindred.Server.Web;
 
 namespace Kindred.Server.Theming;
 

@@ -2,7 +2,6 @@ using Scriban;
 using Scriban.Functions;
 using Scriban.Runtime;
 using Scriban.Syntax;
-using Kindred.Server.Web;
 
 namespace Kindred.Server.Theming;
 

@@ -6,7 +6,6 @@ using Scriban;
 using Scriban.Parsing;
 using Scriban.Runtime;
 using Scriban.Syntax;
-using Kindred.Server.Web;
 
 namespace Kindred.Server.Theming;
 
