@@ -66,6 +66,19 @@ public sealed class FederationOptions
     /// refresh off (an Update from the group itself still refreshes it). Default one day.
     /// </summary>
     public int RemoteGroupRefreshMinutes { get; set; } = 24 * 60;
+
+    /// <summary>
+    /// How long processed inbox activities (the raw bodies other servers sent: personal data) are kept, in days, for
+    /// admins to look into and to recognise repeats; then the retention job deletes them. Activities still waiting to be
+    /// processed are never deleted. Default 14.
+    /// </summary>
+    public int KeepInboxActivitiesDays { get; set; } = 14;
+
+    /// <summary>
+    /// How long a cached remote actor (and its keys) that nothing here refers to any more (no membership, follow or
+    /// follower) is kept after it was last fetched, in days. Default 30. Actors still in use are kept (and refreshed).
+    /// </summary>
+    public int KeepUnusedRemoteActorsDays { get; set; } = 30;
 }
 
 /// <summary>Explains bad federation settings in the operator's words, at start-up.</summary>
@@ -91,6 +104,18 @@ public sealed class FederationOptionsValidator : IValidateOptions<FederationOpti
         {
             errors.Add($"{FederationOptions.Section}:InboxPerActorPerMinute, InboxPerServerPerMinute and InboxMaxBytesPerServerPerDay " +
                        "must be 0 (no limit) or more.");
+        }
+
+        if (o.KeepInboxActivitiesDays is < 1 or > 3650)
+        {
+            errors.Add($"{FederationOptions.Section}:KeepInboxActivitiesDays must be between 1 and 3650; it is {o.KeepInboxActivitiesDays}. " +
+                       "The default is 14, e.g. Kindred__Federation__KeepInboxActivitiesDays=14");
+        }
+
+        if (o.KeepUnusedRemoteActorsDays is < 1 or > 3650)
+        {
+            errors.Add($"{FederationOptions.Section}:KeepUnusedRemoteActorsDays must be between 1 and 3650; it is {o.KeepUnusedRemoteActorsDays}. " +
+                       "The default is 30, e.g. Kindred__Federation__KeepUnusedRemoteActorsDays=30");
         }
 
         if (o.ResolverCacheEntries is < 10 or > 1_000_000)

@@ -92,6 +92,10 @@ public static class FederationSetup
         // Stale remote groups are refreshed by a recurring job on the one job queue.
         services.AddSingleton(sp => new Data.Jobs.JobHandler(RemoteGroupRefresher.RefreshJob,
             (_, ct) => sp.GetRequiredService<RemoteGroupRefresher>().RunRefreshJobAsync(ct), RemoteGroupRefresher.RefreshEvery));
+        // Retention of what other servers sent (personal data): processed inbox activities and unused cached actors.
+        services.AddSingleton<FederationRetention>();
+        services.AddSingleton(sp => new Data.Jobs.JobHandler(FederationRetention.Job,
+            (_, ct) => sp.GetRequiredService<FederationRetention>().RunAsync(ct), FederationRetention.Every));
         return services;
     }
 

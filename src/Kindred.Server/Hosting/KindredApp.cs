@@ -59,6 +59,11 @@ public static class KindredApp
         var app = builder.Build();
 
         app.UseForwardedHeaders();
+        if (app.Configuration.GetValue<bool>("Kindred:Logging:AccessLog"))
+        {
+            app.UseHttpLogging();
+        }
+
         app.UseKindredProxyTrust();
         // Browsers get themed pages for the errors the framework answers; API clients keep problem details (ErrorPages).
         app.UseExceptionHandler(new ExceptionHandlerOptions { ExceptionHandler = ErrorPages.HandleExceptionAsync });
@@ -138,10 +143,28 @@ public static class KindredApp
     private static IServiceCollection AddKindredLogging(this IServiceCollection services, ConfigurationManager config, ILoggingBuilder logging)
     {
         // Structured logs: JSON lines when Kindred:Logging:Format=json (for log collectors), readable text otherwise.
+        // Each JSON line carries its UTC time (ISO 8601), which collectors need to order and correlate events.
         if (string.Equals(config["Kindred:Logging:Format"], "json", StringComparison.OrdinalIgnoreCase))
         {
             logging.ClearProviders();
-            logging.AddJsonConsole(o => o.UseUtcTimestamp = true);
+            logging.AddJsonConsole(o =>
+            {
+                o.UseUtcTimestamp = true;
+                o.TimestampFormat = "yyyy-MM-dd'T'HH:mm:ss.fff'Z'";
+            });
+        }
+
+        // The optional access log (Kindred:Logging:AccessLog=true): one line per request with method, path (never the
+        // query string, which may hold a token), status and duration. Client addresses are not logged (personal data).
+        if (config.GetValue<bool>("Kindred:Logging:AccessLog"))
+        {
+            services.AddHttpLogging(o =>
+            {
+                o.LoggingFields = Microsoft.AspNetCore.HttpLogging.HttpLoggingFields.RequestMethod | Microsoft.AspNetCore.HttpLogging.HttpLoggingFields.RequestPath |
+                                  Microsoft.AspNetCore.HttpLogging.HttpLoggingFields.ResponseStatusCode | Microsoft.AspNetCore.HttpLogging.HttpLoggingFields.Duration;
+                o.CombineLogs = true;
+            });
+            logging.AddFilter("Microsoft.AspNetCore.HttpLogging.HttpLoggingMiddleware", LogLevel.Information);
         }
 
         return services;

@@ -113,8 +113,17 @@ public sealed class ServerProcess : IAsyncDisposable
         }
     }
 
+    private bool _disposed;
+
+    /// <summary>Stops the process (killing it if it still runs); safe to call twice, e.g. to read all its output first.</summary>
     public async ValueTask DisposeAsync()
     {
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
         if (!_process.HasExited)
         {
             _process.Kill(entireProcessTree: true);

@@ -163,6 +163,17 @@ public sealed class InboxStore(Database db, TimeProvider time, ILogger<InboxStor
         return await db.InTransactionAsync(async (c, tx) => (await c.QueryAsync<InboxRow>(sql, new { now, lease = now + Lease, max }, tx)).AsList(), ct);
     }
 
+    private const string PruneProcessed = """
+        DELETE FROM inbox_activities WHERE status IN ('done', 'failed') AND received_at < @before
+        """;
+
+    /// <summary>Retention: deletes processed (done or failed) activities received before <paramref name="before"/>; pending ones stay.</summary>
+    public async Task<int> PruneAsync(DateTimeOffset before, CancellationToken ct)
+    {
+        await using var c = await db.OpenAsync(ct);
+        return await c.ExecuteAsync(new CommandDefinition(PruneProcessed, new { before }, cancellationToken: ct));
+    }
+
     private const string Release = "UPDATE inbox_activities SET locked_until = NULL, attempts = attempts - 1 WHERE id = @id AND status = 'pending'";
 
     /// <summary>Gives claimed rows back unprocessed (the claim counted an attempt that did not happen).</summary>

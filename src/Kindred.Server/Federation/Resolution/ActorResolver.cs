@@ -220,6 +220,63 @@ public sealed class ActorResolver(RemoteFetcher fetcher, Database db, ActorUrls 
         }, ct);
     }
 
+    // Unused: nothing here refers to the actor any more (membership in a local group, a follow of a local actor, a
+    // remote group members here follow) and it has not been fetched since the cut-off. Keys go with their actor.
+    private const string UnusedActors = """
+        SELECT a.id FROM remote_actors a
+        WHERE a.fetched_at < @before
+          AND NOT EXISTS (SELECT 1 FROM remote_members m WHERE m.actor_id = a.id)
+          AND NOT EXISTS (SELECT 1 FROM remote_followers f WHERE f.follower_id = a.id)
+          AND NOT EXISTS (SELECT 1 FROM groups g WHERE g.ap_id = a.id)
+        LIMIT 500
+        """;
+
+    private const string DeleteKeysOfSqlite = "DELETE FROM remote_keys WHERE actor_id IN @ids";
+    private const string DeleteKeysOfPostgres = "DELETE FROM remote_keys WHERE actor_id = ANY(@ids)";
+    private const string DeleteActorsSqlite = "DELETE FROM remote_actors WHERE id IN @ids";
+    private const string DeleteActorsPostgres = "DELETE FROM remote_actors WHERE id = ANY(@ids)";
+
+    /// <summary>
+    /// Retention: forgets cached actors (and their keys) that nothing here uses and that were last fetched before
+    /// <paramref name="before"/>, in batches. They are fetched again if they ever write to us.
+    /// </summary>
+    public async Task<int> PruneUnusedAsync(DateTimeOffset before, CancellationToken ct)
+    {
+        var total = 0;
+        while (!ct.IsCancellationRequested)
+        {
+            var removed = await db.InTransactionAsync(async (c, tx) =>
+            {
+                var ids = (await c.QueryAsync<string>(new CommandDefinition(UnusedActors, new { before }, tx, cancellationToken: ct))).ToArray();
+                if (ids.Length == 0)
+                {
+                    return ids;
+                }
+
+                var pg = db.Dialect == Dialect.Postgres;
+                await c.ExecuteAsync(new CommandDefinition(pg ? DeleteKeysOfPostgres : DeleteKeysOfSqlite, new { ids }, tx, cancellationToken: ct));
+                await c.ExecuteAsync(new CommandDefinition(pg ? DeleteActorsPostgres : DeleteActorsSqlite, new { ids }, tx, cancellationToken: ct));
+                return ids;
+            }, ct);
+            foreach (var id in removed)
+            {
+                if (Uri.TryCreate(id, UriKind.Absolute, out var uri))
+                {
+                    _actors.Remove(uri);
+                    _keys.RemoveWhere((_, key) => key.Owner == uri);
+                }
+            }
+
+            total += removed.Length;
+            if (removed.Length < 500)
+            {
+                break;
+            }
+        }
+
+        return total;
+    }
+
     // A key is revoked with its own URL (key_id, or key_id = url#fragment) or its owner's (actor_id).
     private const string RevokeKeys = """
         DELETE FROM remote_keys WHERE actor_id = @url OR key_id = @url OR substr(key_id, 1, @prefixLength) = @prefix
