@@ -67,6 +67,65 @@ public abstract class CliTests<T>(T fixture) : IClassFixture<T> where T : Server
     }
 
     [Fact]
+    public async Task List_users_finds_accounts_by_part_of_a_name_taking_underscores_literally()
+    {
+        var name = await Accounts.RegisterAsync(Server);
+        var found = await RunAsync("", "admin", "list-users", "--search", name[2..^1].ToUpperInvariant());
+        Assert.True(found.Code == 0, found.Err);
+        var line = Assert.Single(found.Out.Split('\n'), l => l.StartsWith(name + " ", StringComparison.Ordinal));
+        Assert.Contains(Roles.Member, line, StringComparison.Ordinal);
+        Assert.Contains("active", line, StringComparison.Ordinal);
+
+        // '_' is a letter in a username, not a LIKE wildcard: "x_y" must not match "xzy".
+        var none = await RunAsync("", "admin", "list-users", "--search", "q_nobody_has_this_q");
+        Assert.Equal(0, none.Code);
+        Assert.Contains("No accounts match", none.Out, StringComparison.Ordinal);
+
+        var admins = await RunAsync("", "admin", "list-users", "--role", Roles.Admin);
+        Assert.DoesNotContain(name + " ", admins.Out, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Set_role_changes_the_role_signs_the_account_out_and_never_removes_the_last_admin()
+    {
+        var name = await Accounts.RegisterAsync(Server);
+        var web = Server.NewSession();
+        await Accounts.SignInAsync(web, name);
+        Assert.NotEqual(System.Net.HttpStatusCode.OK, (await web.GetAsync("/admin/helplines")).Status);
+
+        var promoted = await RunAsync("", "admin", "set-role", "--username", name, "--role", Roles.Admin);
+        Assert.True(promoted.Code == 0, promoted.Err);
+        Assert.Contains("now admin", promoted.Out, StringComparison.Ordinal);
+        // The old session (role member) is gone; signed in again, the account is an admin.
+        Assert.NotEqual(System.Net.HttpStatusCode.OK, (await web.GetAsync("/admin/helplines")).Status);
+        var again = Server.NewSession();
+        await Accounts.SignInAsync(again, name);
+        Assert.Equal(System.Net.HttpStatusCode.OK, (await again.GetAsync("/admin/helplines")).Status);
+
+        // Demote every other admin; the last one cannot be demoted.
+        var others = (await RunAsync("", "admin", "list-users", "--role", Roles.Admin, "--status", "active")).Out.Split('\n')
+            .Skip(1).Select(l => l.Split(' ')[0]).Where(u => u.Length > 0 && u != name && !u.StartsWith('(')).ToList();
+        foreach (var other in others)
+        {
+            Assert.Equal(0, (await RunAsync("", "admin", "set-role", "--username", other, "--role", Roles.Member)).Code);
+        }
+
+        var last = await RunAsync("", "admin", "set-role", "--username", name, "--role", Roles.Member);
+        Assert.Equal(1, last.Code);
+        Assert.Contains("only active admin", last.Err, StringComparison.Ordinal);
+        Assert.Contains(name + " ", (await RunAsync("", "admin", "list-users", "--role", Roles.Admin)).Out, StringComparison.Ordinal);
+
+        foreach (var other in others)
+        {
+            Assert.Equal(0, (await RunAsync("", "admin", "set-role", "--username", other, "--role", Roles.Admin)).Code);
+        }
+
+        var unknown = await RunAsync("", "admin", "set-role", "--username", "no_such_person", "--role", Roles.Member);
+        Assert.Equal(1, unknown.Code);
+        Assert.Contains("no account named", unknown.Err, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Migrate_reports_an_up_to_date_database()
     {
         var (code, output, _) = await RunAsync("", "admin", "migrate");
@@ -77,7 +136,7 @@ public abstract class CliTests<T>(T fixture) : IClassFixture<T> where T : Server
     [Fact]
     public async Task Every_command_has_help()
     {
-        foreach (var command in new[] { new[] { "--help" }, ["admin", "--help"], ["admin", "create-user", "--help"], ["admin", "reset-password", "--help"], ["admin", "migrate", "--help"] })
+        foreach (var command in new[] { new[] { "--help" }, ["admin", "--help"], ["admin", "create-user", "--help"], ["admin", "reset-password", "--help"], ["admin", "migrate", "--help"], ["admin", "list-users", "--help"], ["admin", "set-role", "--help"] })
         {
             var (code, output, _) = await RunAsync("", command);
             Assert.Equal(0, code);

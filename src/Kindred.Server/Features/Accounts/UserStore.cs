@@ -229,5 +229,46 @@ public sealed class UserStore(Database db, TimeProvider time)
         await c.ExecuteAsync(SetRole, new { id, role });
     }
 
+    private const string OtherActiveAdmins = "SELECT COUNT(*) FROM users WHERE role = 'admin' AND status = 'active' AND id <> @id";
+    private const string ChangeRole = "UPDATE users SET role = @role, security_stamp = @stamp WHERE id = @id";
+
+    /// <summary>
+    /// The operator's role change: refuses to take the role of the last active admin (nobody could administer the
+    /// instance), and signs the account out everywhere so the new role takes effect at its next sign-in.
+    /// </summary>
+    public async Task<bool> ChangeRoleAsync(Guid id, string role, CancellationToken ct = default) =>
+        await db.InTransactionAsync(async (c, tx) =>
+        {
+            if (role != Roles.Admin && await c.ExecuteScalarAsync<long>(OtherActiveAdmins, new { id }, tx) == 0 &&
+                await c.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM users WHERE id = @id AND role = 'admin'", new { id }, tx) == 1)
+            {
+                return false;
+            }
+
+            await c.ExecuteAsync(ChangeRole, new { id, role, stamp = NewSecurityStamp() }, tx);
+            return true;
+        }, ct);
+
+    /// <summary>An account as the operator's list shows it.</summary>
+    public sealed record AccountSummary(Guid Id, string Username, string Email, string Role, string Status, DateTimeOffset CreatedAt, DateTimeOffset? LastSignInAt);
+
+    private const string ListAccounts = """
+        SELECT id, username, email, role, status, created_at, last_sign_in_at FROM users
+        WHERE (@search IS NULL OR username_normalized LIKE @search ESCAPE '\' OR email_normalized LIKE @search ESCAPE '\')
+          AND (@role IS NULL OR role = @role) AND (@status IS NULL OR status = @status)
+        ORDER BY username_normalized LIMIT @limit
+        """;
+
+    /// <summary>Accounts for the operator, by username; <paramref name="search"/> matches part of a username or address.</summary>
+    public async Task<IReadOnlyList<AccountSummary>> ListAsync(string? search, string? role, string? status, int limit, CancellationToken ct = default)
+    {
+        var pattern = string.IsNullOrWhiteSpace(search)
+            ? null
+            : "%" + search.Trim().ToLowerInvariant().Replace("\\", "\\\\", StringComparison.Ordinal)
+                .Replace("%", "\\%", StringComparison.Ordinal).Replace("_", "\\_", StringComparison.Ordinal) + "%";
+        await using var c = await db.OpenAsync(ct);
+        return (await c.QueryAsync<AccountSummary>(new CommandDefinition(ListAccounts, new { search = pattern, role, status, limit }, cancellationToken: ct))).ToList();
+    }
+
     public static string NewSecurityStamp() => Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16));
 }
