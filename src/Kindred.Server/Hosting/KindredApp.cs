@@ -55,6 +55,7 @@ public static class KindredApp
         builder.Services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database", tags: ["ready"]);
         builder.Services.AddKindredProxyTrust();
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(30));
+        var metricsNetworks = MetricsSetup.Configure(builder);
 
         var app = builder.Build();
 
@@ -65,6 +66,11 @@ public static class KindredApp
         }
 
         app.UseKindredProxyTrust();
+        if (metricsNetworks is not null)
+        {
+            MetricsSetup.Map(app, metricsNetworks);
+        }
+
         // Browsers get themed pages for the errors the framework answers; API clients keep problem details (ErrorPages).
         app.UseExceptionHandler(new ExceptionHandlerOptions { ExceptionHandler = ErrorPages.HandleExceptionAsync });
         app.UseStatusCodePages(context => ErrorPages.WriteAsync(context.HttpContext, context.HttpContext.Response.StatusCode));

@@ -23,6 +23,7 @@ public sealed class ArchitectureTests
         { "Content", ["Features", "Federation", "Hosting", "Cli"] },
         { "Data", ["Features", "Federation", "Hosting", "Cli", "Web", "Theming"] },
         { "Configuration", ["Features", "Federation", "Hosting", "Cli", "Web", "Theming", "Data"] },
+        { "Diagnostics", ["Features", "Federation", "Hosting", "Cli", "Web", "Theming", "Data", "Content"] },
     };
 
     [Theory]

@@ -102,6 +102,7 @@ public sealed class JobWorker(Database db, JobQueue queue, JobSignal signal, IEn
         catch (Exception ex)
         {
             var state = await queue.FailAsync(job, $"{ex.GetType().Name}: {ex.Message}", ex is PermanentJobFailureException, CancellationToken.None);
+            Diagnostics.KindredMetrics.JobFailed(job.Kind, state != JobQueue.States.Failed);
             if (state == JobQueue.States.Failed)
             {
                 await ScheduleAsync(_handlers[job.Kind], CancellationToken.None);

@@ -64,6 +64,13 @@ public sealed class SignIn : IDisposable
 
     public async Task<SignInResult> CheckAsync(string? username, string? password, IPAddress? address, CancellationToken ct = default)
     {
+        var result = await CheckCoreAsync(username, password, address, ct);
+        Diagnostics.KindredMetrics.SignInAttempted(System.Text.Json.JsonNamingPolicy.SnakeCaseLower.ConvertName(result.Outcome.ToString()));
+        return result;
+    }
+
+    private async Task<SignInResult> CheckCoreAsync(string? username, string? password, IPAddress? address, CancellationToken ct)
+    {
         if (string.IsNullOrWhiteSpace(username) || string.IsNullOrEmpty(password) || password.Length > AccountRules.MaxPasswordLength)
         {
             return new SignInResult(SignInOutcome.InvalidCredentials, null);

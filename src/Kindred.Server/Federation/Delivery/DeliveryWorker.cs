@@ -156,6 +156,14 @@ public sealed class DeliveryWorker(
         }
 
         outcomes.Post(outcome);
+        Diagnostics.KindredMetrics.DeliveryAttempted(outcome.Outcome switch
+        {
+            JobOutcome.Delivered => "delivered",
+            JobOutcome.Retry => "retry",
+            JobOutcome.Failed => "failed",
+            JobOutcome.GaveUp => "gave_up",
+            _ => "released",
+        }, outcome.Outcome == JobOutcome.Delivered && Data.Ids.CreatedAt(job.Id) is { } queued ? time.GetUtcNow() - queued : null);
         if (outcome.Outcome is JobOutcome.Failed or JobOutcome.GaveUp)
         {
             log.LogWarning("Delivery of {Activity} to {Inbox} {Outcome} after {Attempts} attempts: {Error}",

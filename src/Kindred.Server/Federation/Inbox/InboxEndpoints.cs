@@ -9,11 +9,19 @@ public static class InboxEndpoints
 {
     public static IEndpointRouteBuilder MapInboxEndpoints(this IEndpointRouteBuilder app)
     {
-        app.MapPost("/inbox", (HttpContext http, InboxReceiver receiver) => receiver.ReceiveAsync(http));
+        app.MapPost("/inbox", (HttpContext http, InboxReceiver receiver) => receiver.ReceiveAsync(http)).AddEndpointFilter(Count);
         app.MapPost("/users/{username}/inbox", async (HttpContext http, string username, LocalActors local, InboxReceiver receiver) =>
-            await local.FindPersonByNameAsync(username, http.RequestAborted) is null ? Results.NotFound() : await receiver.ReceiveAsync(http));
+            await local.FindPersonByNameAsync(username, http.RequestAborted) is null ? Results.NotFound() : await receiver.ReceiveAsync(http)).AddEndpointFilter(Count);
         // Group inboxes store like the shared inbox; group handlers come with the group federation work.
-        app.MapPost("/groups/{slug}/inbox", (HttpContext http, InboxReceiver receiver) => receiver.ReceiveAsync(http));
+        app.MapPost("/groups/{slug}/inbox", (HttpContext http, InboxReceiver receiver) => receiver.ReceiveAsync(http)).AddEndpointFilter(Count);
         return app;
+    }
+
+    /// <summary>Counts every inbox answer by outcome for the metrics (<see cref="Diagnostics.KindredMetrics"/>).</summary>
+    private static async ValueTask<object?> Count(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    {
+        var result = await next(context);
+        Diagnostics.KindredMetrics.InboxAnswered(result is IStatusCodeHttpResult { StatusCode: { } status } ? status : context.HttpContext.Response.StatusCode);
+        return result;
     }
 }
