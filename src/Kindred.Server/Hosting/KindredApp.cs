@@ -52,7 +52,14 @@ public static class KindredApp
         builder.Services.AddKindredTheming();
         builder.Services.AddKindredFederation(builder.Configuration);
         builder.Services.AddKindredDelivery(builder.Configuration);
-        builder.Services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database", tags: ["ready"]);
+        builder.Services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database", tags: ["ready"])
+            // The admin status page's checks (Features/Admin/StatusPage); /readyz does not run them.
+            .AddCheck<InboxStatusCheck>("inbox", tags: [Diagnostics.StatusChecks.Tag])
+            .AddCheck<DeliveryStatusCheck>("deliveries", tags: [Diagnostics.StatusChecks.Tag])
+            .AddCheck<Data.Jobs.JobStatusCheck>("jobs", tags: [Diagnostics.StatusChecks.Tag])
+            .AddCheck<DiskSpaceCheck>("disk", tags: [Diagnostics.StatusChecks.Tag])
+            .AddCheck<SecretsStatusCheck>("secrets", tags: [Diagnostics.StatusChecks.Tag]);
+        builder.Services.AddSingleton<DiskSpaceCheck>();
         builder.Services.AddKindredProxyTrust();
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(30));
         var metricsNetworks = MetricsSetup.Configure(builder);
@@ -99,6 +106,7 @@ public static class KindredApp
         app.MapAccountSettingsPages();
         app.MapAccountApi();
         app.MapAdminPages();
+        app.MapStatusPage();
         app.MapGroupPages();
         app.MapRemoteGroupPages();
         app.MapGroupSettingsPages();

@@ -29,6 +29,7 @@ public static class PageCatalog
         ["/admin"] = Page(Audience.Admins),
         ["/admin/registrations"] = Page(Audience.Admins),
         ["/admin/helplines"] = Page(Audience.Admins),
+        ["/admin/status"] = Page(Audience.Admins),
         ["/admin/federation/deliveries"] = Page(Audience.Admins),
         ["/admin/federation/dropped"] = Page(Audience.Admins),
         ["/groups"] = Page(Audience.Anyone),
