@@ -130,6 +130,7 @@ public static class AdminCli
 
         BackupCommands.AddTo(admin, configArgs, stdout, stderr);
         UserCommands.AddTo(admin, configArgs, stdout, stderr);
+        KeyCommands.AddTo(admin, configArgs, stdout, stderr);
 
         var config = new InvocationConfiguration { Output = stdout, Error = stderr };
         return await root.Parse(args).InvokeAsync(config);

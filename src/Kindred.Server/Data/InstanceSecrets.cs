@@ -47,5 +47,22 @@ public sealed class InstanceSecrets(Database db, TimeProvider time, IDataProtect
         return fresh;
     }
 
+    /// <summary>After a new Data Protection key: every secret is protected again with the ring's current key. Returns how many.</summary>
+    public async Task<int> ReprotectAllAsync(CancellationToken ct = default) =>
+        await db.InTransactionAsync(async (c, tx) =>
+        {
+            var rows = (await c.QueryAsync<(string Name, string Value)>(new CommandDefinition("SELECT name, value FROM instance_secrets", transaction: tx, cancellationToken: ct))).ToList();
+            foreach (var (name, stored) in rows)
+            {
+                var value = stored.StartsWith(Prefix, StringComparison.Ordinal)
+                    ? _protector.Unprotect(Convert.FromBase64String(stored[Prefix.Length..]))
+                    : Convert.FromBase64String(stored);
+                await c.ExecuteAsync(new CommandDefinition("UPDATE instance_secrets SET value = @value WHERE name = @name", new { name, value = Protect(value) }, tx, cancellationToken: ct));
+                CryptographicOperations.ZeroMemory(value);
+            }
+
+            return rows.Count;
+        }, ct);
+
     private string Protect(byte[] value) => Prefix + Convert.ToBase64String(_protector.Protect(value));
 }

@@ -25,6 +25,7 @@ public static class FederationSetup
         // Delivery signs with the sending actor's key from the key store (registered before AddKindredDelivery's default).
         services.TryAddSingleton(sp => new Delivery.DeliveryKeySource((actorId, ct) => sp.GetRequiredService<ActorKeys>().GetSigningKeyAsync(actorId, ct)));
         services.AddSingleton<ActorDocuments>();
+        services.AddSingleton<KeyRotation>();
 
         // Outbox: local group posts become the author's activities and the group's Announce, queued in the caller's transaction.
         services.AddSingleton<LocalPosts>();

@@ -82,6 +82,74 @@ public sealed class ActorKeys(Database db, IDataProtectionProvider dataProtectio
         return keys;
     }
 
+    private const string Replace = """
+        UPDATE actor_keys SET public_key = @publicKey, private_key_protected = @privateKeyProtected, created_at = @createdAt
+        WHERE actor_id = @actorId AND key_type = @keyType
+        """;
+
+    /// <summary>
+    /// Key rotation (<c>admin rotate-keys</c>): new RSA and Ed25519 keys for <paramref name="actorId"/>, under the same key
+    /// ids, so peers that fetch the actor again (on our Update, or when a signature no longer verifies) find the new ones.
+    /// Protected with the Data Protection ring's current key. Every node must restart to sign with them (keys are cached).
+    /// </summary>
+    public async Task ReplaceAsync(System.Data.Common.DbConnection c, System.Data.Common.DbTransaction tx, string actorId, CancellationToken ct)
+    {
+        foreach (var (keyType, pair, publicPart) in new (string, GeneratedKeyPair, Func<GeneratedKeyPair, string>)[]
+                 {
+                     (Rsa, KeyGeneration.GenerateRsa(2048), p => p.PublicKeyPem),
+                     (Ed25519, KeyGeneration.GenerateEd25519(), p => p.PublicKeyMultibase),
+                 })
+        {
+            try
+            {
+                var protectedKey = Convert.ToBase64String(_protector.Protect(pair.Pkcs8PrivateKey));
+                await c.ExecuteAsync(new CommandDefinition(Replace,
+                    new { actorId, keyType, publicKey = publicPart(pair), privateKeyProtected = protectedKey, createdAt = time.GetUtcNow() }, tx, cancellationToken: ct));
+            }
+            finally
+            {
+                CryptographicOperations.ZeroMemory(pair.Pkcs8PrivateKey);
+            }
+        }
+
+        _public.TryRemove(actorId, out _);
+        foreach (var kind in new[] { Rsa, Ed25519 })
+        {
+            if (_signing.TryRemove((actorId, kind), out var old))
+            {
+                old.Dispose();
+            }
+        }
+    }
+
+    /// <summary>
+    /// After a new Data Protection key (<c>admin rotate-keys --data-protection</c>): every stored private key is protected
+    /// again with the ring's current key. Returns how many.
+    /// </summary>
+    public async Task<int> ReprotectAllAsync(CancellationToken ct)
+    {
+        return await db.InTransactionAsync(async (c, tx) =>
+        {
+            var rows = (await c.QueryAsync<(string ActorId, string KeyType, string PrivateKeyProtected)>(new CommandDefinition(
+                "SELECT actor_id, key_type, private_key_protected FROM actor_keys", transaction: tx, cancellationToken: ct))).ToList();
+            foreach (var row in rows)
+            {
+                var pkcs8 = _protector.Unprotect(Convert.FromBase64String(row.PrivateKeyProtected));
+                try
+                {
+                    await c.ExecuteAsync(new CommandDefinition("UPDATE actor_keys SET private_key_protected = @value WHERE actor_id = @actorId AND key_type = @keyType",
+                        new { value = Convert.ToBase64String(_protector.Protect(pkcs8)), actorId = row.ActorId, keyType = row.KeyType }, tx, cancellationToken: ct));
+                }
+                finally
+                {
+                    CryptographicOperations.ZeroMemory(pkcs8);
+                }
+            }
+
+            return rows.Count;
+        }, ct);
+    }
+
     private sealed record KeyRow
     {
         public string KeyType { get; init; } = "";
