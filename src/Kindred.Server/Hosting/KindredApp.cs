@@ -12,6 +12,7 @@ using Kindred.Server.Features.Help;
 using Kindred.Server.Features.Home;
 using Kindred.Server.Features.Notifications;
 using Kindred.Server.Features.Reactions;
+using Kindred.Server.Features.Reports;
 using Kindred.Server.Features.Threads;
 using Kindred.Server.Theming;
 using Microsoft.AspNetCore.DataProtection;
@@ -49,6 +50,7 @@ public static class KindredApp
         builder.Services.AddKindredAuth(options);
         builder.Services.AddKindredAccounts();
         builder.Services.AddKindredGroups();
+        builder.Services.AddKindredReports();
         builder.Services.AddKindredTheming();
         builder.Services.AddKindredFederation(builder.Configuration);
         builder.Services.AddKindredDelivery(builder.Configuration);
@@ -97,6 +99,8 @@ public static class KindredApp
         app.MapThreadApi();
         app.MapReactions();
         app.MapNotificationPages();
+        app.MapReportPages();
+        app.MapReportApi();
         app.MapKindredFederation();
         app.MapDeliveryAdmin();
         app.MapDroppedAdmin();
