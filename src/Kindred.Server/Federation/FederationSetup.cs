@@ -73,6 +73,7 @@ public static class FederationSetup
         services.AddSingleton<GroupUpdateHandler>();
         services.AddSingleton<GroupDeleteHandler>();
         services.AddSingleton<GroupLikeHandler>();
+        services.AddSingleton<FlagHandler>();
         services.AddSingleton<UndoFollowHandler>();
         services.AddSingleton<DeleteActorHandler>();
         services.AddSingleton<AcceptFollowHandler>();

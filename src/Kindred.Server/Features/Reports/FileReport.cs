@@ -111,7 +111,8 @@ public sealed class FileReport(Database db, ReportStore reports, PostStore posts
         return Outcome<Guid>.Success(id);
     }
 
-    private async Task NotifyAsync(DbConnection c, DbTransaction tx, NewReport report)
+    /// <summary>Tells the reviewers (and hides the post when the safety net says so), in the report's transaction.</summary>
+    internal async Task NotifyAsync(DbConnection c, DbTransaction tx, NewReport report)
     {
         var kind = NotificationKinds.Report;
         var threshold = options.Value.Reports.HideAfterReporters;

@@ -108,13 +108,13 @@ public sealed class ReportStore(TimeProvider time)
     private const string Resolve = """
         UPDATE reports SET status = 'resolved', resolved_by = @by, resolved_at = @at, resolution_note = @note,
             forwarded_at = CASE WHEN @forward = 1 AND id = @id THEN @at ELSE forwarded_at END
-        WHERE status = 'open' AND (id = @id OR (@postId IS NOT NULL AND post_id = @postId))
+        WHERE status = 'open' AND (id = @id OR post_id = @postId)
         """;
 
     /// <summary>Closes the report, and every other open report on the same post (one review answers them all). False when it
     /// was resolved already.</summary>
     public async Task<bool> ResolveAsync(DbConnection c, DbTransaction tx, Guid id, Guid? postId, Guid? by, string? note, bool forwarded) =>
-        await c.ExecuteAsync(Resolve, new { id, postId, by, at = time.GetUtcNow(), note, forward = forwarded ? 1 : 0 }, tx) > 0;
+        await c.ExecuteAsync(Resolve, new { id, postId = postId ?? Guid.Empty, by, at = time.GetUtcNow(), note, forward = forwarded ? 1 : 0 }, tx) > 0;
 
     private const string ResolveFlag = """
         UPDATE reports SET status = 'resolved', resolved_at = @at, resolution_note = @note

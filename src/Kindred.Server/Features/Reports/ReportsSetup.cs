@@ -9,6 +9,7 @@ public static class ReportsSetup
         services.AddSingleton<ReportQueries>();
         services.AddSingleton<FileReport>();
         services.AddSingleton<ResolveReport>();
+        services.AddSingleton<ReceiveFlag>();
         return services;
     }
 }

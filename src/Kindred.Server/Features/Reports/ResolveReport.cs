@@ -30,7 +30,7 @@ public sealed class ResolveReport(Database db, ReportQueries queries, ReportStor
             return Outcome<ReportRow>.Invalid("note", $"Keep the note to {ReportRules.MaxNoteLength:N0} characters or fewer (this has {note.Length:N0}).");
         }
 
-        if (input.Forward && report.SubjectActor is null && report.GroupOrigin == "local")
+        if (input.Forward && report.SubjectActor is null && report.GroupOrigin is null or "local")
         {
             return Outcome<ReportRow>.Invalid("forward", "Only a report about someone on another server, or a post in a group hosted elsewhere, can be forwarded.");
         }
