@@ -132,11 +132,13 @@ public abstract class FlagFederationTests<T>(T fixture) : IClassFixture<T> where
         Assert.Equal($"harriet@{harriet.Origin.Authority}", report.GetProperty("subject").GetString());
 
         var instance = rig.Server.Get<ActorUrls>().InstanceActor;
-        Assert.Empty(await rig.JobsAsync(instance, harriet.Inbox));
+        static bool IsFlag(string body) => body.Contains("\"Flag\"", StringComparison.Ordinal);
+        Assert.DoesNotContain(await rig.JobsAsync(instance), IsFlag);
         var resolved = await rig.Groups.JsonAsync(HttpMethod.Post, $"/api/v1/reports/{id}/resolve", owner.Token, new { note = "Spam account.", forward = true });
         Assert.True(resolved.GetProperty("forwarded").GetBoolean());
 
-        var flag = GroupFedRig.Parse(Assert.Single(await rig.JobsAsync(instance, harriet.Inbox)));
+        // To harriet's server (her inbox, or its shared inbox when her actor names one).
+        var flag = GroupFedRig.Parse(Assert.Single(await rig.JobsAsync(instance), IsFlag));
         Assert.Equal("Flag", (string)flag["type"]!);
         Assert.Equal(instance.AbsoluteUri, (string)flag["actor"]!);
         var objects = flag["object"]!.AsArray().Select(o => (string)o!).ToList();
