@@ -10,6 +10,7 @@ using Kindred.Server.Features.Admin;
 using Kindred.Server.Features.Groups;
 using Kindred.Server.Features.Help;
 using Kindred.Server.Features.Home;
+using Kindred.Server.Features.Moderation;
 using Kindred.Server.Features.Notifications;
 using Kindred.Server.Features.Reactions;
 using Kindred.Server.Features.Reports;
@@ -284,6 +285,7 @@ public static class KindredApp
         services.AddSingleton<ModerateThread>();
         services.AddSingleton<React>();
         services.AddSingleton<Notifications>();
+        services.AddSingleton<ModerationLog>();
         return services;
     }
 
