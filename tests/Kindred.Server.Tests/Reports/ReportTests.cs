@@ -84,6 +84,15 @@ public abstract class ReportTests<T>(T fixture) : IClassFixture<T> where T : Ser
         Assert.DoesNotContain(await ListAsync(s.Rig, s.Moderator), r => r.GetProperty("id").GetGuid() == id);
         Assert.Contains(await ListAsync(s.Rig, s.Moderator, "resolved"), r => r.GetProperty("id").GetGuid() == id);
         Assert.Equal(HttpStatusCode.Conflict, (await s.Rig.SendAsync(HttpMethod.Post, $"/api/v1/reports/{id}/resolve", s.Moderator.Token, new { note = "again" })).StatusCode);
+
+        // The decision is in the moderation log, once, with the moderator and the note, and without the reporter.
+        await using var c = await Server.Get<Kindred.Server.Data.Database>().OpenAsync();
+        var logged = (await Dapper.SqlMapper.QueryAsync<(string Action, string? Reason, string? Label)>(c,
+            "SELECT action, reason, target_label FROM moderation_log WHERE target_id = @id", new { id = id.ToString() })).ToList();
+        var entry = Assert.Single(logged);
+        Assert.Equal("report.resolved", entry.Action);
+        Assert.Equal("Removed the link.", entry.Reason);
+        Assert.Equal($"reply by {s.Author.Name}", entry.Label);
     }
 
     [Fact]

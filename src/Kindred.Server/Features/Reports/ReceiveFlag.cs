@@ -1,5 +1,6 @@
 using Dapper;
 using Kindred.Server.Data;
+using Kindred.Server.Features.Moderation;
 
 namespace Kindred.Server.Features.Reports;
 
@@ -9,7 +10,7 @@ namespace Kindred.Server.Features.Reports;
 /// member's report. The remote reporter is not kept, only their server. Lemmy's <c>Resolve</c> closes the report, and
 /// only the server that sent it can.
 /// </summary>
-public sealed class ReceiveFlag(Database db, ReportStore reports, FileReport file)
+public sealed class ReceiveFlag(Database db, ReportStore reports, FileReport file, ModerationLog log)
 {
     private const string Post = """
         SELECT t.id, t.group_id, t.author_id, t.remote_author, COALESCE(u.username, t.remote_author_name) AS author_name, t.deleted_at
@@ -74,9 +75,22 @@ public sealed class ReceiveFlag(Database db, ReportStore reports, FileReport fil
         }, ct);
     }
 
-    /// <summary>Lemmy's <c>Resolve</c> of its own Flag: closes the report if <paramref name="origin"/> sent it.</summary>
-    public Task<bool> ResolveAsync(string flagId, string origin, CancellationToken ct = default) =>
-        db.InTransactionAsync((c, tx) => reports.ResolveFlagAsync(c, tx, flagId, origin, $"Resolved on {origin}."), ct);
+    /// <summary>Lemmy's <c>Resolve</c> of its own Flag: closes the report if <paramref name="origin"/> sent it, and logs who did.</summary>
+    public Task<bool> ResolveAsync(string flagId, string origin, Uri actor, CancellationToken ct = default) =>
+        db.InTransactionAsync(async (c, tx) =>
+        {
+            if (await reports.ResolveFlagAsync(c, tx, flagId, origin, $"Resolved on {origin}.") is not { } closed)
+            {
+                return false;
+            }
+
+            await log.RecordAsync(c, tx, new ModerationEntry
+            {
+                GroupId = closed.GroupId, RemoteActor = actor, ModeratorName = origin, Action = ModerationActions.ReportResolved,
+                TargetKind = ModerationTargets.Report, TargetId = closed.Id.ToString(), Details = $"Resolved on {origin}",
+            });
+            return true;
+        }, ct);
 
     private sealed record PostRow
     {

@@ -119,11 +119,20 @@ public sealed class ReportStore(TimeProvider time)
     private const string ResolveFlag = """
         UPDATE reports SET status = 'resolved', resolved_at = @at, resolution_note = @note
         WHERE flag_id = @flagId AND origin = @origin AND status = 'open'
+        RETURNING id, group_id
         """;
 
-    /// <summary>Another server says its report is dealt with (Lemmy's <c>Resolve</c>); only the server that sent the Flag can.</summary>
-    public async Task<bool> ResolveFlagAsync(DbConnection c, DbTransaction tx, string flagId, string origin, string note) =>
-        await c.ExecuteAsync(ResolveFlag, new { flagId, origin, note, at = time.GetUtcNow() }, tx) > 0;
+    /// <summary>Another server says its report is dealt with (Lemmy's <c>Resolve</c>); only the server that sent the Flag can.
+    /// The report closed (its id and group), or null.</summary>
+    public async Task<(Guid Id, Guid? GroupId)?> ResolveFlagAsync(DbConnection c, DbTransaction tx, string flagId, string origin, string note) =>
+        (await c.QueryAsync<ClosedRow>(ResolveFlag, new { flagId, origin, note, at = time.GetUtcNow() }, tx)).FirstOrDefault() is { } row
+            ? (row.Id, row.GroupId) : null;
+
+    private sealed record ClosedRow
+    {
+        public Guid Id { get; init; }
+        public Guid? GroupId { get; init; }
+    }
 
     private const string OpenOnPost = "SELECT COUNT(*) FROM reports WHERE post_id = @postId AND status = 'open'";
 

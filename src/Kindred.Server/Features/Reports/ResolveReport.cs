@@ -1,5 +1,6 @@
 using Kindred.Server.Data;
 using Kindred.Server.Features.Changes;
+using Kindred.Server.Features.Moderation;
 using Kindred.Server.Features.Threads;
 using Kindred.Server.Web;
 
@@ -10,7 +11,7 @@ namespace Kindred.Server.Features.Reports;
 /// the safety net hid is shown again (removing it is the moderator's separate decision). With <c>forward</c> the report
 /// goes to the server of the person reported (or of the group the post lives in) as a Flag from this instance.
 /// </summary>
-public sealed class ResolveReport(Database db, ReportQueries queries, ReportStore reports, PostStore posts, ChangeLog changes)
+public sealed class ResolveReport(Database db, ReportQueries queries, ReportStore reports, PostStore posts, ChangeLog changes, ModerationLog log)
 {
     public sealed record Input(string? Note, bool Forward);
 
@@ -57,6 +58,13 @@ public sealed class ResolveReport(Database db, ReportQueries queries, ReportStor
                 await changes.RecordAsync(c, tx, new ReportForwarded(id), ct);
             }
 
+            // The log says what was decided about whom; never who reported.
+            await log.RecordAsync(c, tx, new ModerationEntry
+            {
+                GroupId = report.GroupId, ModeratorId = moderator, Action = ModerationActions.ReportResolved, TargetKind = ModerationTargets.Report,
+                TargetId = id.ToString(), TargetLabel = report.AboutPost ? $"{(report.IsThread ? "thread" : "reply")} by {report.SubjectName}" : report.SubjectName,
+                Reason = note.Length == 0 ? null : note, Details = $"{ReportRules.Label(report.Reason)}{(input.Forward ? "; forwarded to their server" : "")}",
+            });
             return true;
         }, ct);
 

@@ -62,7 +62,7 @@ public sealed class FlagHandler(Database db, ActorUrls urls, LocalActors people,
             return;
         }
 
-        var closed = await flags.ResolveAsync(flagId.AbsoluteUri, Hosts.Authority(actor), ct);
+        var closed = await flags.ResolveAsync(flagId.AbsoluteUri, Hosts.Authority(actor), actor, ct);
         logger.LogInformation("Resolve of {Flag} from {Server}: {Outcome}", flagId, Hosts.Authority(actor), closed ? "report closed" : "no open report of theirs");
     }
 
