@@ -102,6 +102,7 @@ public static class KindredApp
         app.MapNotificationPages();
         app.MapReportPages();
         app.MapReportApi();
+        app.MapAccountAdminApi();
         app.MapKindredFederation();
         app.MapDeliveryAdmin();
         app.MapDroppedAdmin();
@@ -257,6 +258,7 @@ public static class KindredApp
         services.AddSingleton<UserStore>();
         services.AddSingleton<SignInAddresses>();
         services.AddSingleton<Sessions>();
+        services.AddSingleton<Suspensions>();
         services.AddSingleton<SignIn>();
         services.AddSingleton<Registration>();
         services.AddSingleton<Invites>();
