@@ -116,6 +116,52 @@ public static class AdminCli
         }));
         admin.Subcommands.Add(resetPassword);
 
+        var suspendUser = new Option<string>("--username") { Description = "The local account to suspend.", Required = true };
+        var suspendReason = new Option<string>("--reason") { Description = "Why (kept in the moderation log).", Required = true };
+        var suspendUntil = new Option<DateTimeOffset?>("--until") { Description = "When the suspension ends (e.g. 2027-01-31T00:00:00Z); leave out for until lifted." };
+        var suspend = new Command("suspend", "Suspend a local account: it cannot sign in and is signed out everywhere.") { suspendUser, suspendReason, suspendUntil };
+        suspend.SetAction((parse, ct) => WithServices(configArgs, stderr, async services =>
+        {
+            if (await services.GetRequiredService<UserStore>().FindByUsernameAsync(parse.GetValue(suspendUser)!, ct) is not { } user)
+            {
+                await stderr.WriteLineAsync($"error: there is no account named '{parse.GetValue(suspendUser)}'.");
+                return 1;
+            }
+
+            var result = await services.GetRequiredService<Suspensions>().SuspendAsync(user.Id, Guid.Empty, parse.GetValue(suspendReason), parse.GetValue(suspendUntil), ct);
+            if (!result.Ok)
+            {
+                await stderr.WriteLineAsync("error: " + (result.Errors.Count > 0 ? string.Join(" ", result.Errors.Values) : result.Message));
+                return 1;
+            }
+
+            await stdout.WriteLineAsync($"Suspended '{user.Username}'{(result.Value!.SuspendedUntil is { } until ? $" until {until:u}" : "")}; signed out everywhere.");
+            return 0;
+        }));
+        admin.Subcommands.Add(suspend);
+
+        var unsuspendUser = new Option<string>("--username") { Description = "The local account whose suspension to lift.", Required = true };
+        var unsuspend = new Command("unsuspend", "Lift a local account's suspension.") { unsuspendUser };
+        unsuspend.SetAction((parse, ct) => WithServices(configArgs, stderr, async services =>
+        {
+            if (await services.GetRequiredService<UserStore>().FindByUsernameAsync(parse.GetValue(unsuspendUser)!, ct) is not { } user)
+            {
+                await stderr.WriteLineAsync($"error: there is no account named '{parse.GetValue(unsuspendUser)}'.");
+                return 1;
+            }
+
+            var result = await services.GetRequiredService<Suspensions>().UnsuspendAsync(user.Id, Guid.Empty, ct);
+            if (!result.Ok)
+            {
+                await stderr.WriteLineAsync("error: " + result.Message);
+                return 1;
+            }
+
+            await stdout.WriteLineAsync($"'{user.Username}' is no longer suspended.");
+            return 0;
+        }));
+        admin.Subcommands.Add(unsuspend);
+
         var migrate = new Command("migrate", "Apply database migrations (the server also does this when it starts).");
         migrate.SetAction((parse, ct) => WithServices(configArgs, stderr, async services =>
         {

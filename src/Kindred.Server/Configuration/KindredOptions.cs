@@ -35,9 +35,17 @@ public sealed class KindredOptions
     public List<Helpline> Helplines { get; set; } = [];
     public ReverseProxyOptions ReverseProxy { get; set; } = new();
     public SecretsOptions Secrets { get; set; } = new();
+    public ReportsOptions Reports { get; set; } = new();
 }
 
 /// <summary>The certificate that encrypts the Data Protection key ring kept in the database (see docs/admin-guide-secrets.md).</summary>
+public sealed class ReportsOptions
+{
+    /// <summary>The out-of-hours safety net: this many different members reporting the same post hide it until a moderator
+    /// has looked at it (0 turns it off).</summary>
+    public int HideAfterReporters { get; set; } = 3;
+}
+
 public sealed class SecretsOptions
 {
     /// <summary>A PKCS#12 (.pfx) file with a private key. Empty: &lt;data&gt;/secrets/keyring.pfx, made on first start.</summary>

@@ -33,6 +33,7 @@ public static class FederationSetup
         services.AddSingleton<GroupPublisher>();
         services.AddSingleton<ReactionPublisher>();
         services.AddSingleton<FollowPublisher>();
+        services.AddSingleton<FlagPublisher>();
         services.AddSingleton<OutboxWriter>();
         // Features record what changed; the one outbox writer turns it into activities (Features never call Federation).
         services.AddSingleton(sp => new Features.Changes.ChangeLog(sp.GetRequiredService<OutboxWriter>().RecordAsync));
@@ -73,6 +74,7 @@ public static class FederationSetup
         services.AddSingleton<GroupUpdateHandler>();
         services.AddSingleton<GroupDeleteHandler>();
         services.AddSingleton<GroupLikeHandler>();
+        services.AddSingleton<FlagHandler>();
         services.AddSingleton<UndoFollowHandler>();
         services.AddSingleton<DeleteActorHandler>();
         services.AddSingleton<AcceptFollowHandler>();

@@ -10,8 +10,10 @@ using Kindred.Server.Features.Admin;
 using Kindred.Server.Features.Groups;
 using Kindred.Server.Features.Help;
 using Kindred.Server.Features.Home;
+using Kindred.Server.Features.Moderation;
 using Kindred.Server.Features.Notifications;
 using Kindred.Server.Features.Reactions;
+using Kindred.Server.Features.Reports;
 using Kindred.Server.Features.Threads;
 using Kindred.Server.Theming;
 using Microsoft.AspNetCore.DataProtection;
@@ -49,6 +51,7 @@ public static class KindredApp
         builder.Services.AddKindredAuth(options);
         builder.Services.AddKindredAccounts();
         builder.Services.AddKindredGroups();
+        builder.Services.AddKindredReports();
         builder.Services.AddKindredTheming();
         builder.Services.AddKindredFederation(builder.Configuration);
         builder.Services.AddKindredDelivery(builder.Configuration);
@@ -116,6 +119,9 @@ public static class KindredApp
         app.MapThreadApi();
         app.MapReactions();
         app.MapNotificationPages();
+        app.MapReportPages();
+        app.MapReportApi();
+        app.MapAccountAdminApi();
         app.MapKindredFederation();
         app.MapDeliveryAdmin();
         app.MapDroppedAdmin();
@@ -289,6 +295,7 @@ public static class KindredApp
         services.AddSingleton<UserStore>();
         services.AddSingleton<SignInAddresses>();
         services.AddSingleton<Sessions>();
+        services.AddSingleton<Suspensions>();
         services.AddSingleton<SignIn>();
         services.AddSingleton<Registration>();
         services.AddSingleton<Invites>();
@@ -317,6 +324,7 @@ public static class KindredApp
         services.AddSingleton<ModerateThread>();
         services.AddSingleton<React>();
         services.AddSingleton<Notifications>();
+        services.AddSingleton<ModerationLog>();
         return services;
     }
 

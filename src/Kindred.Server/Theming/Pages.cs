@@ -47,6 +47,8 @@ public sealed class Pages(ThemeEngine theme, SiteInfoSource site, IAntiforgery a
         ["notifications-read"] = "All notifications marked as read.",
         ["delivery-retry"] = "Deliveries to that instance are being retried now.",
         ["delivery-resume"] = "Deliveries to that instance are resumed.",
+        ["report-sent"] = "Thank you. Your report is with the moderators; they will not tell anyone who sent it.",
+        ["report-resolved"] = "Report resolved.",
     };
 
     private const string UrgentHelpPage = "urgent-help";

@@ -46,6 +46,8 @@ public static class PageCatalog
         ["/posts/{id:guid}/delete"] = Page(Audience.Admins, async data => await data.ReplyPostUrlAsync() + "/delete"),
         ["/notifications"] = Page(Audience.Members),
         ["/waiting"] = Page(Audience.Members),
+        ["/reports"] = Page(Audience.Members, data => data.ReportsUrlAsync()),
+        ["/reports/new"] = Page(Audience.Members, data => data.ReportFormUrlAsync()),
         ["/actor"] = NotAPage("the instance's ActivityPub actor (JSON)"),
         ["/users/{username}"] = NotAPage("a member's ActivityPub actor (JSON); there is no public HTML profile, for privacy"),
         ["/users/{username}/followers"] = NotAPage("ActivityPub collection (JSON)"),

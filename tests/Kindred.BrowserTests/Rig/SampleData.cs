@@ -107,4 +107,29 @@ public sealed class SampleData(KindredTestServer server, string memberName, stri
         var json = await response.Content.ReadFromJsonAsync<JsonElement>();
         return $"/posts/{json.GetProperty("id").GetString()}";
     });
+
+    /// <summary>A reply by another member in the sample thread (so both the member and the admin may report it), as its report form.</summary>
+    public Task<string> ReportFormUrlAsync() => OnceAsync("report-form-url", async () =>
+    {
+        var thread = await ThreadUrlAsync();
+        var peer = await Accounts.RegisterAsync(server);
+        var peerToken = await Accounts.TokenAsync(server, peer);
+        using var session = server.NewSession();
+        (await session.PostJsonAsync($"/api/v1/groups/{GroupSlug}/membership", new { }, peerToken)).EnsureSuccessStatusCode();
+        var response = await session.PostJsonAsync($"/api/v1{thread}/replies", new { content = "Try my miracle cure, link in bio." }, peerToken);
+        response.EnsureSuccessStatusCode();
+        var json = await response.Content.ReadFromJsonAsync<JsonElement>();
+        return $"/reports/new?post={json.GetProperty("id").GetString()}";
+    });
+
+    /// <summary>The reports page with one open report on it: the member reported the other member's reply (the admin owns the group).</summary>
+    public Task<string> ReportsUrlAsync() => OnceAsync("reports-url", async () =>
+    {
+        var form = await ReportFormUrlAsync();
+        var token = await Accounts.TokenAsync(server, memberName);
+        using var session = server.NewSession();
+        (await session.PostJsonAsync("/api/v1/reports", new { postId = form[(form.IndexOf('=', StringComparison.Ordinal) + 1)..], reason = "spam", comment = "An advert." }, token))
+            .EnsureSuccessStatusCode();
+        return "/reports";
+    });
 }

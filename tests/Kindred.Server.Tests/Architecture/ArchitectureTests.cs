@@ -65,6 +65,8 @@ public sealed class ArchitectureTests
         ["replies"] = "Features/Threads",
         ["post_likes"] = "Features/Reactions",
         ["notifications"] = "Features/Notifications",
+        ["reports"] = "Features/Reports",
+        ["moderation_log"] = "Features/Moderation",
         ["actor_keys"] = "Federation/Keys",
         ["remote_actors"] = "Federation/Resolution",
         ["remote_keys"] = "Federation/Resolution",

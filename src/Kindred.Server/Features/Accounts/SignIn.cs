@@ -46,11 +46,13 @@ public sealed class SignIn : IDisposable
     private readonly IOptions<KindredOptions> _options;
     private readonly TimeProvider _time;
     private readonly ILogger<SignIn> _logger;
+    private readonly Suspensions _suspensions;
     private readonly PartitionedRateLimiter<string> _perAccount;
 
-    public SignIn(UserStore users, SignInAddresses addresses, PasswordHasher hasher, IOptions<KindredOptions> options, TimeProvider time, ILogger<SignIn> logger)
+    public SignIn(UserStore users, SignInAddresses addresses, PasswordHasher hasher, IOptions<KindredOptions> options, TimeProvider time, ILogger<SignIn> logger,
+        Suspensions suspensions)
     {
-        (_users, _addresses, _hasher, _options, _time, _logger) = (users, addresses, hasher, options, time, logger);
+        (_users, _addresses, _hasher, _options, _time, _logger, _suspensions) = (users, addresses, hasher, options, time, logger, suspensions);
         var perMinute = options.Value.Security.SignInAttemptsPerAccountPerMinute;
         _perAccount = PartitionedRateLimiter.Create<string, string>(name => RateLimitPartition.GetTokenBucketLimiter(name, _ => new TokenBucketRateLimiterOptions
         {
@@ -144,7 +146,8 @@ public sealed class SignIn : IDisposable
         {
             case AccountStatus.Pending:
                 return new SignInResult(SignInOutcome.AwaitingApproval, null);
-            case AccountStatus.Suspended:
+            // A suspension whose end has passed is lifted now, and the person signs in.
+            case AccountStatus.Suspended when !await _suspensions.LiftIfExpiredAsync(user.Id, ct):
                 return new SignInResult(SignInOutcome.Suspended, null);
         }
 

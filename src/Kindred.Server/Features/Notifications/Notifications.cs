@@ -15,6 +15,12 @@ public static class NotificationKinds
 
     /// <summary>Someone said "I hear you" to your thread or reply.</summary>
     public const string Reaction = "reaction";
+
+    /// <summary>For a group's moderators (or the admins): someone reported a post or a person. Never names the reporter.</summary>
+    public const string Report = "report";
+
+    /// <summary>For a group's moderators: enough members reported a post that it is hidden until one of them looks at it.</summary>
+    public const string ReportHidden = "report_hidden";
 }
 
 /// <summary>A notification with what is needed to show it, read in the same query (no lookups per row).</summary>
@@ -45,7 +51,7 @@ public sealed class Notifications(Database db, TimeProvider time)
 
     /// <summary>Adds a notification. <paramref name="actorName"/> names a remote actor (local ones are <paramref name="actorId"/>);
     /// <paramref name="sourceId"/> is what caused it (a reaction's activity id) so <see cref="RemoveBySourceAsync"/> can take it back.</summary>
-    public async Task AddAsync(DbConnection c, DbTransaction tx, Guid userId, string kind, Guid groupId, Guid? threadId = null,
+    public async Task AddAsync(DbConnection c, DbTransaction tx, Guid userId, string kind, Guid? groupId, Guid? threadId = null,
         Guid? replyId = null, Guid? actorId = null, string? actorName = null, string? sourceId = null) =>
         await c.ExecuteAsync(Insert, new { id = Ids.New(time), userId, kind, groupId, threadId, replyId, actorId, actorName, sourceId, at = time.GetUtcNow() }, tx);
 

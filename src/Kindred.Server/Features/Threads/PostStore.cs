@@ -276,4 +276,22 @@ public sealed class PostStore(ActorUrls urls, Notifications.Notifications notifi
             @lock = locked == true ? 1 : 0,
             at = time.GetUtcNow(),
         }, tx);
+
+    private const string HideThread = "UPDATE threads SET hidden_at = @at WHERE id = @id AND hidden_at IS NULL AND deleted_at IS NULL";
+    private const string HideReply = "UPDATE replies SET hidden_at = @at WHERE id = @id AND hidden_at IS NULL AND deleted_at IS NULL";
+
+    /// <summary>The reports safety net: hides a thread or reply (<paramref name="id"/>, either) from readers until a moderator
+    /// has looked at it. False when it was hidden already or is deleted.</summary>
+    public async Task<bool> HideAsync(DbConnection c, DbTransaction tx, Guid id)
+    {
+        var at = time.GetUtcNow();
+        return await c.ExecuteAsync(HideThread, new { id, at }, tx) + await c.ExecuteAsync(HideReply, new { id, at }, tx) > 0;
+    }
+
+    private const string ShowThread = "UPDATE threads SET hidden_at = NULL WHERE id = @id AND hidden_at IS NOT NULL";
+    private const string ShowReply = "UPDATE replies SET hidden_at = NULL WHERE id = @id AND hidden_at IS NOT NULL";
+
+    /// <summary>A moderator has reviewed the reports: the post is shown again (removing it is a separate decision).</summary>
+    public async Task<bool> UnhideAsync(DbConnection c, DbTransaction tx, Guid id) =>
+        await c.ExecuteAsync(ShowThread, new { id }, tx) + await c.ExecuteAsync(ShowReply, new { id }, tx) > 0;
 }

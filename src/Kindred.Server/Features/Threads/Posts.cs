@@ -75,6 +75,9 @@ public sealed record ThreadView
     public DateTimeOffset? EditedAt { get; init; }
     public DateTimeOffset? DeletedAt { get; init; }
 
+    /// <summary>Set while the reports safety net hides the thread (its words are then left out).</summary>
+    public DateTimeOffset? HiddenAt { get; init; }
+
     /// <summary>Threads of remote groups are shown only to the group's members here (see <see cref="GroupView.CanRead"/>).</summary>
     public bool CanRead => GroupOrigin == "local" ? GroupVisibility == Group.Public || ViewerRole is not null : ViewerRole is not null;
     public bool IsMember => ViewerRole is not null;
@@ -118,6 +121,9 @@ public sealed record ReplyView
     public DateTimeOffset CreatedAt { get; init; }
     public DateTimeOffset? EditedAt { get; init; }
     public DateTimeOffset? DeletedAt { get; init; }
+
+    /// <summary>Set while the reports safety net hides the reply (its words are then left out).</summary>
+    public DateTimeOffset? HiddenAt { get; init; }
 
     public bool IsDeleted => DeletedAt is not null;
 }

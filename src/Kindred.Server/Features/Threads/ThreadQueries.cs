@@ -15,7 +15,7 @@ public sealed class ThreadQueries(Database db)
         SELECT t.id, t.group_id, g.slug AS group_slug, g.name AS group_name, g.visibility AS group_visibility,
             g.federation AS group_federation, g.origin AS group_origin, m.role AS viewer_role, t.author_id,
             COALESCE(u.username, t.remote_author_name) AS author_name, am.label AS author_label, t.origin, t.title, t.content, t.content_warning, t.reply_count, t.answered_at, t.pinned_at, t.locked_at,
-            t.created_at, t.edited_at, t.deleted_at
+            t.created_at, t.edited_at, t.deleted_at, t.hidden_at
         FROM threads t
             JOIN groups g ON g.id = t.group_id
             LEFT JOIN group_members m ON m.group_id = t.group_id AND m.user_id = @viewer
@@ -24,12 +24,15 @@ public sealed class ThreadQueries(Database db)
         WHERE t.id = @id
         """;
 
+    public const string HiddenTitle = "Hidden while the moderators look at it";
+
     /// <summary>The thread when <paramref name="viewer"/> may read it; null when unknown or in a members-only group they are not in.</summary>
     public async Task<ThreadView?> FindAsync(Guid id, Guid viewer, CancellationToken ct = default)
     {
         await using var c = await db.OpenAsync(ct);
         var thread = await c.QuerySingleOrDefaultAsync<ThreadView>(ById, new { id, viewer });
-        return thread is { CanRead: true } ? thread : null;
+        // Hidden by the reports safety net: nobody reads it here until a moderator has looked (on the reports page).
+        return thread is { CanRead: true } ? thread.HiddenAt is null ? thread : thread with { Title = HiddenTitle, Content = "", ContentWarning = null } : null;
     }
 
     private const string SummaryColumns = """
@@ -40,7 +43,7 @@ public sealed class ThreadQueries(Database db)
     private static readonly string Pinned = $"""
         SELECT {SummaryColumns}
         FROM threads t JOIN groups g ON g.id = t.group_id LEFT JOIN users u ON u.id = t.author_id
-        WHERE t.group_id = @groupId AND t.deleted_at IS NULL AND t.pinned_at IS NOT NULL
+        WHERE t.group_id = @groupId AND t.deleted_at IS NULL AND t.hidden_at IS NULL AND t.pinned_at IS NOT NULL
         ORDER BY t.pinned_at DESC
         LIMIT 10
         """;
@@ -48,7 +51,7 @@ public sealed class ThreadQueries(Database db)
     private static readonly string Latest = $"""
         SELECT {SummaryColumns}
         FROM threads t JOIN groups g ON g.id = t.group_id LEFT JOIN users u ON u.id = t.author_id
-        WHERE t.group_id = @groupId AND t.deleted_at IS NULL AND t.pinned_at IS NULL AND t.id < @before
+        WHERE t.group_id = @groupId AND t.deleted_at IS NULL AND t.hidden_at IS NULL AND t.pinned_at IS NULL AND t.id < @before
         ORDER BY t.id DESC
         LIMIT @limit
         """;
@@ -66,7 +69,7 @@ public sealed class ThreadQueries(Database db)
     private static readonly string WaitingInGroup = $"""
         SELECT {SummaryColumns}
         FROM threads t JOIN groups g ON g.id = t.group_id LEFT JOIN users u ON u.id = t.author_id
-        WHERE t.group_id = @groupId AND t.answered_at IS NULL AND t.deleted_at IS NULL AND t.locked_at IS NULL AND t.id > @after
+        WHERE t.group_id = @groupId AND t.answered_at IS NULL AND t.deleted_at IS NULL AND t.hidden_at IS NULL AND t.locked_at IS NULL AND t.id > @after
         ORDER BY t.id
         LIMIT @limit
         """;
@@ -85,7 +88,7 @@ public sealed class ThreadQueries(Database db)
             JOIN group_members m ON m.group_id = t.group_id AND m.user_id = @viewer
             JOIN groups g ON g.id = t.group_id
             LEFT JOIN users u ON u.id = t.author_id
-        WHERE t.answered_at IS NULL AND t.deleted_at IS NULL AND t.locked_at IS NULL AND t.id > @after
+        WHERE t.answered_at IS NULL AND t.deleted_at IS NULL AND t.hidden_at IS NULL AND t.locked_at IS NULL AND t.id > @after
         ORDER BY t.id
         LIMIT @limit
         """;
@@ -100,7 +103,9 @@ public sealed class ThreadQueries(Database db)
 
     private const string ReplyColumns = """
         r.id, r.thread_id, r.in_reply_to, r.root_id, r.depth, r.author_id, COALESCE(u.username, r.remote_author_name) AS author_name,
-        am.label AS author_label, COALESCE(pu.username, p.remote_author_name) AS parent_author_name, r.origin, r.content, r.content_warning, r.created_at, r.edited_at, r.deleted_at
+        am.label AS author_label, COALESCE(pu.username, p.remote_author_name) AS parent_author_name, r.origin,
+        CASE WHEN r.hidden_at IS NULL THEN r.content ELSE '' END AS content, CASE WHEN r.hidden_at IS NULL THEN r.content_warning END AS content_warning,
+        r.created_at, r.edited_at, r.deleted_at, r.hidden_at
         """;
 
     private const string ReplyJoins = """

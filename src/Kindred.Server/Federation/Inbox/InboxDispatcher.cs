@@ -25,6 +25,7 @@ public sealed class InboxDispatcher(
     GroupDeleteHandler groupDelete,
     GroupLikeHandler groupLike,
     RemoteGroupUpdateHandler remoteGroupUpdate,
+    FlagHandler flag,
     DroppedActivities dropped,
     ILogger<InboxDispatcher> logger)
 {
@@ -76,6 +77,13 @@ public sealed class InboxDispatcher(
                 break;
             case ("Undo", "Like"):
                 await groupLike.UndoAsync(activity, ct);
+                break;
+            // Reports from other servers (Mastodon, Lemmy, Mbin), and Lemmy's Resolve of one.
+            case ("Flag", _):
+                await flag.HandleAsync(activity, ct);
+                break;
+            case ("Resolve", _):
+                await flag.ResolveAsync(activity, ct);
                 break;
             default:
                 logger.LogDebug("Ignoring {Type}({ObjectType}) {ActivityId} from {Actor}", activity.Type, objectType, row.ActivityId, row.ActorId);
