@@ -30,6 +30,8 @@ public static class FederationSetup
         services.AddSingleton<LocalPosts>();
         services.AddSingleton<GroupAnnouncer>();
         services.AddSingleton<GroupPublisher>();
+        services.AddSingleton<ModerationPublisher>();
+        services.AddSingleton<BanPublisher>();
         services.AddSingleton<ReactionPublisher>();
         services.AddSingleton<FollowPublisher>();
         services.AddSingleton<OutboxWriter>();
@@ -79,6 +81,7 @@ public static class FederationSetup
         services.AddSingleton<AnnounceHandler>();
         services.AddSingleton<AnnouncedPostHandler>();
         services.AddSingleton<AnnouncedDeleteHandler>();
+        services.AddSingleton<AnnouncedUndoDeleteHandler>();
         services.AddSingleton<AnnouncedLikeHandler>();
         services.AddSingleton<RemoteReactions>();
 

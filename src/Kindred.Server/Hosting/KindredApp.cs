@@ -96,6 +96,8 @@ public static class KindredApp
         app.MapThreadPages();
         app.MapPostPages();
         app.MapThreadApi();
+        app.MapPostModeration();
+        app.MapBans();
         app.MapReactions();
         app.MapNotificationPages();
         app.MapKindredFederation();
@@ -282,6 +284,9 @@ public static class KindredApp
         services.AddSingleton<React>();
         services.AddSingleton<Notifications>();
         services.AddSingleton<ModerationLog>();
+        services.AddSingleton<RemovePost>();
+        services.AddSingleton<RemoteModeration>();
+        services.AddSingleton<GroupBans>();
         return services;
     }
 

@@ -65,6 +65,7 @@ public sealed class ArchitectureTests
         ["post_likes"] = "Features/Reactions",
         ["notifications"] = "Features/Notifications",
         ["moderation_log"] = "Features/Moderation",
+        ["group_bans"] = "Features/Moderation",
         ["actor_keys"] = "Federation/Keys",
         ["remote_actors"] = "Federation/Resolution",
         ["remote_keys"] = "Federation/Resolution",

@@ -74,6 +74,9 @@ public sealed record ThreadView
     public DateTimeOffset CreatedAt { get; init; }
     public DateTimeOffset? EditedAt { get; init; }
     public DateTimeOffset? DeletedAt { get; init; }
+    public DateTimeOffset? RemovedAt { get; init; }
+    public string? RemovalReason { get; init; }
+    public bool RemovalPublic { get; init; }
 
     /// <summary>Threads of remote groups are shown only to the group's members here (see <see cref="GroupView.CanRead"/>).</summary>
     public bool CanRead => GroupOrigin == "local" ? GroupVisibility == Group.Public || ViewerRole is not null : ViewerRole is not null;
@@ -82,6 +85,13 @@ public sealed record ThreadView
     public bool CanModerate => GroupRoles.CanModerate(ViewerRole);
     public bool IsDeleted => DeletedAt is not null;
     public bool IsLocked => LockedAt is not null;
+    public bool IsRemoved => RemovedAt is not null;
+
+    /// <summary>A removed thread as members see it: no title or words, the reason only if the moderator showed it. Its
+    /// author and the group's moderators see it whole (with the reason).</summary>
+    public ThreadView ForViewer(Guid viewer) => !IsRemoved || (AuthorId is { } a && a == viewer) || CanModerate
+        ? this
+        : this with { Title = "", Content = "", ContentWarning = null, RemovalReason = RemovalPublic ? RemovalReason : null };
 }
 
 /// <summary>A line in a list of threads (a group's threads, "waiting for a reply").</summary>
@@ -118,8 +128,20 @@ public sealed record ReplyView
     public DateTimeOffset CreatedAt { get; init; }
     public DateTimeOffset? EditedAt { get; init; }
     public DateTimeOffset? DeletedAt { get; init; }
+    public DateTimeOffset? RemovedAt { get; init; }
+    public string? RemovalReason { get; init; }
+    public bool RemovalPublic { get; init; }
 
     public bool IsDeleted => DeletedAt is not null;
+    public bool IsRemoved => RemovedAt is not null;
+
+    /// <summary>True when this viewer sees a removed reply's words (its author, the group's moderators).</summary>
+    public bool Masked { get; init; }
+
+    /// <summary>A removed reply as members see it ("Removed by moderators", the reason only if shown to members).</summary>
+    public ReplyView ForViewer(Guid viewer, bool moderator) => !IsRemoved || (AuthorId is { } a && a == viewer && viewer != Guid.Empty) || moderator
+        ? this
+        : this with { Content = "", ContentWarning = null, RemovalReason = RemovalPublic ? RemovalReason : null, Masked = true };
 }
 
 /// <summary>A post's body as HTML: our members write Markdown; posts from other servers arrive as HTML and are sanitised.</summary>

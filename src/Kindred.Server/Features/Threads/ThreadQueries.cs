@@ -15,7 +15,7 @@ public sealed class ThreadQueries(Database db)
         SELECT t.id, t.group_id, g.slug AS group_slug, g.name AS group_name, g.visibility AS group_visibility,
             g.federation AS group_federation, g.origin AS group_origin, m.role AS viewer_role, t.author_id,
             COALESCE(u.username, t.remote_author_name) AS author_name, am.label AS author_label, t.origin, t.title, t.content, t.content_warning, t.reply_count, t.answered_at, t.pinned_at, t.locked_at,
-            t.created_at, t.edited_at, t.deleted_at
+            t.created_at, t.edited_at, t.deleted_at, t.removed_at, t.removal_reason, t.removal_public
         FROM threads t
             JOIN groups g ON g.id = t.group_id
             LEFT JOIN group_members m ON m.group_id = t.group_id AND m.user_id = @viewer
@@ -29,7 +29,7 @@ public sealed class ThreadQueries(Database db)
     {
         await using var c = await db.OpenAsync(ct);
         var thread = await c.QuerySingleOrDefaultAsync<ThreadView>(ById, new { id, viewer });
-        return thread is { CanRead: true } ? thread : null;
+        return thread is { CanRead: true } ? thread.ForViewer(viewer) : null;
     }
 
     private const string SummaryColumns = """
@@ -40,7 +40,7 @@ public sealed class ThreadQueries(Database db)
     private static readonly string Pinned = $"""
         SELECT {SummaryColumns}
         FROM threads t JOIN groups g ON g.id = t.group_id LEFT JOIN users u ON u.id = t.author_id
-        WHERE t.group_id = @groupId AND t.deleted_at IS NULL AND t.pinned_at IS NOT NULL
+        WHERE t.group_id = @groupId AND t.deleted_at IS NULL AND t.removed_at IS NULL AND t.pinned_at IS NOT NULL
         ORDER BY t.pinned_at DESC
         LIMIT 10
         """;
@@ -48,7 +48,7 @@ public sealed class ThreadQueries(Database db)
     private static readonly string Latest = $"""
         SELECT {SummaryColumns}
         FROM threads t JOIN groups g ON g.id = t.group_id LEFT JOIN users u ON u.id = t.author_id
-        WHERE t.group_id = @groupId AND t.deleted_at IS NULL AND t.pinned_at IS NULL AND t.id < @before
+        WHERE t.group_id = @groupId AND t.deleted_at IS NULL AND t.removed_at IS NULL AND t.pinned_at IS NULL AND t.id < @before
         ORDER BY t.id DESC
         LIMIT @limit
         """;
@@ -66,7 +66,7 @@ public sealed class ThreadQueries(Database db)
     private static readonly string WaitingInGroup = $"""
         SELECT {SummaryColumns}
         FROM threads t JOIN groups g ON g.id = t.group_id LEFT JOIN users u ON u.id = t.author_id
-        WHERE t.group_id = @groupId AND t.answered_at IS NULL AND t.deleted_at IS NULL AND t.locked_at IS NULL AND t.id > @after
+        WHERE t.group_id = @groupId AND t.answered_at IS NULL AND t.deleted_at IS NULL AND t.removed_at IS NULL AND t.locked_at IS NULL AND t.id > @after
         ORDER BY t.id
         LIMIT @limit
         """;
@@ -85,7 +85,7 @@ public sealed class ThreadQueries(Database db)
             JOIN group_members m ON m.group_id = t.group_id AND m.user_id = @viewer
             JOIN groups g ON g.id = t.group_id
             LEFT JOIN users u ON u.id = t.author_id
-        WHERE t.answered_at IS NULL AND t.deleted_at IS NULL AND t.locked_at IS NULL AND t.id > @after
+        WHERE t.answered_at IS NULL AND t.deleted_at IS NULL AND t.removed_at IS NULL AND t.locked_at IS NULL AND t.id > @after
         ORDER BY t.id
         LIMIT @limit
         """;
@@ -100,7 +100,8 @@ public sealed class ThreadQueries(Database db)
 
     private const string ReplyColumns = """
         r.id, r.thread_id, r.in_reply_to, r.root_id, r.depth, r.author_id, COALESCE(u.username, r.remote_author_name) AS author_name,
-        am.label AS author_label, COALESCE(pu.username, p.remote_author_name) AS parent_author_name, r.origin, r.content, r.content_warning, r.created_at, r.edited_at, r.deleted_at
+        am.label AS author_label, COALESCE(pu.username, p.remote_author_name) AS parent_author_name, r.origin, r.content, r.content_warning, r.created_at, r.edited_at, r.deleted_at,
+        r.removed_at, r.removal_reason, r.removal_public
         """;
 
     private const string ReplyJoins = """
@@ -114,11 +115,11 @@ public sealed class ThreadQueries(Database db)
 
     private static readonly string OneReply = $"SELECT {ReplyColumns} {ReplyJoins} WHERE r.id = @id AND r.thread_id = @threadId";
 
-    /// <summary>One reply of a thread (e.g. the one being answered), or null.</summary>
+    /// <summary>One reply of a thread (e.g. the one being answered), or null; a removed one without its words.</summary>
     public async Task<ReplyView?> FindReplyAsync(Guid threadId, Guid id, CancellationToken ct = default)
     {
         await using var c = await db.OpenAsync(ct);
-        return await c.QuerySingleOrDefaultAsync<ReplyView>(OneReply, new { threadId, id });
+        return (await c.QuerySingleOrDefaultAsync<ReplyView>(OneReply, new { threadId, id }))?.ForViewer(Guid.Empty, moderator: false);
     }
 
     private const string Roots = """
@@ -135,9 +136,11 @@ public sealed class ThreadQueries(Database db)
 
     /// <summary>
     /// A page of top-level replies (oldest first) with every answer beneath them, in reading order: each reply is
-    /// followed by its answers, depth first, oldest first at each level.
+    /// followed by its answers, depth first, oldest first at each level. Removed replies keep their words only for their
+    /// author (<paramref name="viewer"/>) and the group's moderators (<paramref name="moderator"/>).
     /// </summary>
-    public async Task<Page<ReplyView>> RepliesAsync(Guid threadId, string? after, int size = 50, CancellationToken ct = default)
+    public async Task<Page<ReplyView>> RepliesAsync(Guid threadId, string? after, int size = 50, Guid viewer = default, bool moderator = false,
+        CancellationToken ct = default)
     {
         await using var c = await db.OpenAsync(ct);
         var roots = (await c.QueryAsync<Guid>(Roots, new { threadId, after = Cursors.After(after), limit = size + 1 })).ToList();
@@ -149,7 +152,7 @@ public sealed class ThreadQueries(Database db)
         }
 
         var all = (await c.QueryAsync<ReplyView>(Tree, new { threadId, first = roots[0], last = roots[^1] })).ToList();
-        return new Page<ReplyView>(ReadingOrder(all), next);
+        return new Page<ReplyView>(ReadingOrder(all).Select(r => r.ForViewer(viewer, moderator)).ToList(), next);
     }
 
     private static List<ReplyView> ReadingOrder(List<ReplyView> replies)
