@@ -157,7 +157,8 @@ public sealed class GroupBans(Database db, GroupQueries groups, PostStore posts,
             await c.ExecuteAsync(target.UserId is not null ? DeleteLocalBan : DeleteRemoteBan, new { groupId = group.Id, userId = target.UserId, actorId = ban.ActorId }, tx);
             await c.ExecuteAsync(InsertBan, new
             {
-                ban.Id, groupId = group.Id, ban.UserId, ban.ActorId, ban.Name, ban.Reason, ban.ExpiresAt, removeContent = ban.RemoveContent ? 1 : 0, by = moderatorId, at,
+                id = ban.Id, groupId = group.Id, userId = ban.UserId, actorId = ban.ActorId, name = ban.Name, reason = ban.Reason, expiresAt = ban.ExpiresAt,
+                removeContent = ban.RemoveContent ? 1 : 0, by = moderatorId, at,
             }, tx);
             if (target.Actor is not null)
             {
@@ -208,7 +209,7 @@ public sealed class GroupBans(Database db, GroupQueries groups, PostStore posts,
                 return Outcome<BanView>.NotFound("That person is not banned from this group.");
             }
 
-            await c.ExecuteAsync(ban.UserId is not null ? DeleteLocalBan : DeleteRemoteBan, new { groupId = group.Id, ban.UserId, ban.ActorId }, tx);
+            await c.ExecuteAsync(ban.UserId is not null ? DeleteLocalBan : DeleteRemoteBan, new { groupId = group.Id, userId = ban.UserId, actorId = ban.ActorId }, tx);
             if (ban.ActorId is { } actor)
             {
                 await changes.RecordAsync(c, tx, new MemberBanned(group.Id, new Uri(actor), null, await NameAsync(c, tx, moderatorId), null, null, false,
