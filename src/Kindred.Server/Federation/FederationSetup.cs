@@ -31,6 +31,8 @@ public static class FederationSetup
         services.AddSingleton<LocalPosts>();
         services.AddSingleton<GroupAnnouncer>();
         services.AddSingleton<GroupPublisher>();
+        services.AddSingleton<ModerationPublisher>();
+        services.AddSingleton<BanPublisher>();
         services.AddSingleton<ReactionPublisher>();
         services.AddSingleton<FollowPublisher>();
         services.AddSingleton<FlagPublisher>();
@@ -82,6 +84,7 @@ public static class FederationSetup
         services.AddSingleton<AnnounceHandler>();
         services.AddSingleton<AnnouncedPostHandler>();
         services.AddSingleton<AnnouncedDeleteHandler>();
+        services.AddSingleton<AnnouncedUndoDeleteHandler>();
         services.AddSingleton<AnnouncedLikeHandler>();
         services.AddSingleton<RemoteReactions>();
 

@@ -117,6 +117,8 @@ public static class KindredApp
         app.MapThreadPages();
         app.MapPostPages();
         app.MapThreadApi();
+        app.MapPostModeration();
+        app.MapBans();
         app.MapReactions();
         app.MapNotificationPages();
         app.MapReportPages();
@@ -325,6 +327,9 @@ public static class KindredApp
         services.AddSingleton<React>();
         services.AddSingleton<Notifications>();
         services.AddSingleton<ModerationLog>();
+        services.AddSingleton<RemovePost>();
+        services.AddSingleton<RemoteModeration>();
+        services.AddSingleton<GroupBans>();
         return services;
     }
 

@@ -67,6 +67,7 @@ public sealed class ArchitectureTests
         ["notifications"] = "Features/Notifications",
         ["reports"] = "Features/Reports",
         ["moderation_log"] = "Features/Moderation",
+        ["group_bans"] = "Features/Moderation",
         ["actor_keys"] = "Federation/Keys",
         ["remote_actors"] = "Federation/Resolution",
         ["remote_keys"] = "Federation/Resolution",

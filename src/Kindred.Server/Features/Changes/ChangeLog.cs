@@ -47,3 +47,18 @@ public sealed class ChangeLog(Func<DbConnection, DbTransaction, Change, Cancella
         return record(c, tx, change, ct);
     }
 }
+
+/// <summary>
+/// Moderators of a group hosted here removed (<paramref name="Removed"/> true) or restored a post. <paramref name="RemovedAt"/>
+/// is when it was removed (also on restore: it names the removal being undone), <paramref name="Moderator"/> the local
+/// moderator's username.
+/// </summary>
+public sealed record PostModerated(Guid PostId, bool Removed, string Moderator, string? Reason, DateTimeOffset RemovedAt) : Change;
+
+/// <summary>
+/// Moderators of a group hosted here banned someone on another server (<paramref name="Lifted"/> false) or lifted the
+/// ban. <paramref name="BannedAt"/> is when the ban was made (it names the ban an Undo lifts); <paramref name="Inbox"/> is
+/// the person's own inbox, so their server is told.
+/// </summary>
+public sealed record MemberBanned(Guid GroupId, Uri Actor, Uri? Inbox, string Moderator, string? Reason, DateTimeOffset? ExpiresAt,
+    bool RemoveContent, DateTimeOffset BannedAt, bool Lifted) : Change;

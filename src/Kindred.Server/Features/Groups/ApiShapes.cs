@@ -40,9 +40,11 @@ public sealed record JoinBody([property: Description("Answer to the group's ques
 
 public sealed record MembershipResponse([property: Description("joined, pending, or rejected (groups on other servers).")] string Status);
 
-public sealed record MemberResponse(string Username, string Role, string? Label, DateTimeOffset JoinedAt)
+public sealed record MemberResponse(
+    [property: Description("The username here, or name@host for a member on another server.")] string Username, string Role, string? Label,
+    DateTimeOffset JoinedAt, [property: Description("True for a member on another server.")] bool Remote = false)
 {
-    public static MemberResponse From(MemberView m) => new(m.Username, m.Role, m.Label, m.JoinedAt);
+    public static MemberResponse From(MemberView m) => new(m.Username, m.Role, m.Label, m.JoinedAt, m.IsRemote);
 }
 
 public sealed record MemberUpdate(
@@ -63,12 +65,15 @@ public sealed record ThreadResponse(
     bool Pinned, bool Locked, bool Deleted, DateTimeOffset CreatedAt, DateTimeOffset? EditedAt,
     [property: Description("True when you have said \"I hear you\" to it.")] bool Reacted,
     [property: Description("How many people said \"I hear you\": only for the post's author; left out for everyone else.")]
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] int? ReactionCount)
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] int? ReactionCount,
+    [property: Description("Removed by the group's moderators: members get no title or content, only its author and the moderators do.")] bool Removed = false,
+    [property: Description("Why it was removed: for its author and the moderators, and for members when the moderators chose to show it.")]
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? RemovalReason = null)
 {
     public static ThreadResponse From(ThreadView t, SafeHtml safe, string origin, ThreadReactions reactions, Guid viewer) => new(t.Id, $"{origin}/threads/{t.Id}", t.GroupSlug,
-        t.Title, t.Content, t.IsDeleted ? "" : PostHtml.Render(safe, t.Content, t.Origin).Value, t.ContentWarning, t.AuthorName, t.AuthorLabel, t.ReplyCount,
+        t.Title, t.Content, t.IsDeleted || t.Content.Length == 0 ? "" : PostHtml.Render(safe, t.Content, t.Origin).Value, t.ContentWarning, t.AuthorName, t.AuthorLabel, t.ReplyCount,
         t.AnsweredAt is null && !t.IsDeleted, t.PinnedAt is not null, t.LockedAt is not null, t.IsDeleted, t.CreatedAt, t.EditedAt,
-        reactions.Reacted(t.Id), reactions.CountFor(t.Id, t.AuthorId, viewer));
+        reactions.Reacted(t.Id), reactions.CountFor(t.Id, t.AuthorId, viewer), t.IsRemoved, t.RemovalReason);
 }
 
 public sealed record ThreadSummaryResponse(
@@ -89,11 +94,14 @@ public sealed record ReplyResponse(
     DateTimeOffset CreatedAt, DateTimeOffset? EditedAt,
     [property: Description("True when you have said \"I hear you\" to it.")] bool Reacted,
     [property: Description("How many people said \"I hear you\": only for the post's author; left out for everyone else.")]
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] int? ReactionCount)
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] int? ReactionCount,
+    [property: Description("Removed by the group's moderators: members get no content, only its author and the moderators do.")] bool Removed = false,
+    [property: Description("Why it was removed: for its author and the moderators, and for members when the moderators chose to show it.")]
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? RemovalReason = null)
 {
     public static ReplyResponse From(ReplyView r, SafeHtml safe, string origin, ThreadReactions reactions, Guid viewer) => new(r.Id, r.ThreadId, $"{origin}/threads/{r.ThreadId}#reply-{r.Id}",
-        r.InReplyTo, r.Depth, r.Content, r.IsDeleted ? "" : PostHtml.Render(safe, r.Content, r.Origin).Value, r.ContentWarning, r.AuthorName, r.AuthorLabel,
-        r.IsDeleted, r.CreatedAt, r.EditedAt, reactions.Reacted(r.Id), reactions.CountFor(r.Id, r.AuthorId, viewer));
+        r.InReplyTo, r.Depth, r.Content, r.IsDeleted || r.Masked ? "" : PostHtml.Render(safe, r.Content, r.Origin).Value, r.ContentWarning, r.AuthorName, r.AuthorLabel,
+        r.IsDeleted, r.CreatedAt, r.EditedAt, reactions.Reacted(r.Id), reactions.CountFor(r.Id, r.AuthorId, viewer), r.IsRemoved, r.RemovalReason);
 }
 
 public sealed record ThreadDetailResponse(ThreadResponse Thread, ListResponse<ReplyResponse> Replies);

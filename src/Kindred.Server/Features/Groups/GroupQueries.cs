@@ -9,7 +9,8 @@ public sealed class GroupQueries(Database db)
 {
     private const string ViewColumns = """
         g.id, g.slug, g.name, g.description, g.rules, g.visibility, g.join_policy, g.join_question, g.federation, g.created_at, g.origin, g.gone_at,
-        (SELECT COUNT(*) FROM group_members c WHERE c.group_id = g.id) AS member_count,
+        (SELECT COUNT(*) FROM group_members c WHERE c.group_id = g.id)
+            + (SELECT COUNT(*) FROM remote_members rc WHERE rc.group_id = g.id AND rc.state = 'member') AS member_count,
         m.role AS viewer_role, m.label AS viewer_label,
         (SELECT r.kind FROM join_requests r WHERE r.group_id = g.id AND r.user_id = @viewer) AS viewer_request,
         (SELECT f.state FROM remote_group_follows f WHERE f.group_id = g.id AND f.user_id = @viewer) AS viewer_remote_state

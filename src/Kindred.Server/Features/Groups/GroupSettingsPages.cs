@@ -69,6 +69,8 @@ public static class GroupSettingsPages
                     LabelText = MemberLabels.Describe(m.Label),
                     JoinedAt = m.JoinedAt.UtcDateTime,
                     Key = m.Username.ToLowerInvariant(),
+                    m.IsRemote,
+                    ActionKey = Uri.EscapeDataString(m.Username.ToLowerInvariant()),
                 }).ToList(),
                 Next = WebViews.NextLink(http, list.Value.Next, "after"),
                 Requests = requests?.Items.Select(r => new { r.Id, r.Username, r.Answer, r.ProfileUrl, CreatedAt = r.CreatedAt.UtcDateTime }).ToList(),

@@ -219,4 +219,13 @@ public sealed class MemberStore(ChangeLog changes, TimeProvider time)
 
         return users;
     }
+
+    private const string RemoveRemoteMember = "DELETE FROM remote_members WHERE group_id = @groupId AND actor_id = @actor";
+
+    /// <summary>Moderators remove someone from a group (local: <paramref name="userId"/>; remote: <paramref name="actor"/>);
+    /// true when they were in it. Bans are kept by Features/Moderation.</summary>
+    public static async Task<bool> RemoveFromGroupAsync(DbConnection c, DbTransaction tx, Guid groupId, Guid? userId, Uri? actor) =>
+        userId is { } id
+            ? await c.ExecuteAsync(DeleteMember, new { groupId, userId = id }, tx) > 0
+            : actor is not null && await c.ExecuteAsync(RemoveRemoteMember, new { groupId, actor = actor.AbsoluteUri }, tx) > 0;
 }

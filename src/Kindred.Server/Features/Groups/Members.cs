@@ -11,16 +11,31 @@ public sealed record MemberView
     public string Role { get; init; } = GroupRoles.Member;
     public string? Label { get; init; }
     public DateTimeOffset JoinedAt { get; init; }
+
+    /// <summary>Set for a member on another server (then <see cref="Username"/> is name@host).</summary>
+    public string? ActorId { get; init; }
+    public string SortKey { get; init; } = "";
+
+    public bool IsRemote => ActorId is not null;
 }
 
 /// <summary>The member list and the owner's decisions about roles and labels.</summary>
 public sealed class Members(Database db, GroupQueries groups)
 {
+    // Members here and members on other servers (by name@host), in one list sorted by name.
     private const string List = """
-        SELECT m.user_id, u.username, m.role, m.label, m.joined_at
-        FROM group_members m JOIN users u ON u.id = m.user_id
-        WHERE m.group_id = @groupId AND u.username_normalized > @after
-        ORDER BY u.username_normalized
+        SELECT * FROM (
+            SELECT m.user_id, NULL AS actor_id, u.username, u.username_normalized AS sort_key, m.role, m.label, m.joined_at
+            FROM group_members m JOIN users u ON u.id = m.user_id
+            WHERE m.group_id = @groupId
+            UNION ALL
+            SELECT NULL AS user_id, r.actor_id, COALESCE(r.name, r.actor_id) AS username, LOWER(COALESCE(r.name, r.actor_id)) AS sort_key,
+                'member' AS role, NULL AS label, COALESCE(r.joined_at, r.created_at) AS joined_at
+            FROM remote_members r
+            WHERE r.group_id = @groupId AND r.state = 'member'
+        ) x
+        WHERE x.sort_key > @after
+        ORDER BY x.sort_key
         LIMIT @limit
         """;
 
@@ -40,7 +55,7 @@ public sealed class Members(Database db, GroupQueries groups)
 
         await using var c = await db.OpenAsync(ct);
         var rows = (await c.QueryAsync<MemberView>(List, new { groupId = group.Id, after = Cursors.AfterText(after), limit = size + 1 })).ToList();
-        return Outcome<Page<MemberView>>.Success(Page<MemberView>.From(rows, size, m => m.Username.ToLowerInvariant()));
+        return Outcome<Page<MemberView>>.Success(Page<MemberView>.From(rows, size, m => m.SortKey));
     }
 
     private const string FindMember = """

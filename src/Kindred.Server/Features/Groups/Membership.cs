@@ -50,6 +50,14 @@ public sealed class Membership(Database db, GroupQueries groups, TimeProvider ti
             return Outcome<JoinResult>.Success(JoinResult.Pending);
         }
 
+        await using (var check = await db.OpenAsync(ct))
+        {
+            if (await Moderation.GroupBans.IsBannedAsync(check, null, group.Id, userId, null, time.GetUtcNow()))
+            {
+                return Outcome<JoinResult>.Forbidden("The moderators of this group have banned you, so you cannot join it again.");
+            }
+        }
+
         var at = time.GetUtcNow();
         if (group.IsInvited || group.JoinPolicy == Group.Open)
         {

@@ -75,13 +75,16 @@ public static class WebViews
     public static object ThreadModel(ThreadView t, SafeHtml safe, Guid viewer, ReactionContext? reactions = null)
     {
         var mine = viewer != Guid.Empty && t.AuthorId == viewer;
-        var (canReact, reacted, heard) = Reaction(reactions, t.Id, mine, t.IsDeleted, viewer);
+        var (canReact, reacted, heard) = Reaction(reactions, t.Id, mine, t.IsDeleted || t.IsRemoved, viewer);
+        var wordsShown = !t.IsRemoved || mine || t.CanModerate;
         return new
         {
         t.Id,
         Url = $"/threads/{t.Id}",
         t.Title,
-        Html = t.IsDeleted ? null : PostHtml.Render(safe, t.Content, t.Origin),
+        Html = t.IsDeleted || !wordsShown ? null : PostHtml.Render(safe, t.Content, t.Origin),
+        Removed = t.IsRemoved,
+        t.RemovalReason,
         t.ContentWarning,
         AuthorName = t.AuthorName ?? "a former member",
         AuthorLabel = MemberLabels.Describe(t.AuthorLabel),
@@ -112,15 +115,18 @@ public static class WebViews
         };
     }
 
-    public static object ReplyModel(ReplyView r, SafeHtml safe, Guid viewer, ReactionContext? reactions = null)
+    public static object ReplyModel(ReplyView r, SafeHtml safe, Guid viewer, ReactionContext? reactions = null, bool canModerate = false)
     {
         var mine = viewer != Guid.Empty && r.AuthorId == viewer;
-        var (canReact, reacted, heard) = Reaction(reactions, r.Id, mine, r.IsDeleted, viewer);
+        var (canReact, reacted, heard) = Reaction(reactions, r.Id, mine, r.IsDeleted || r.IsRemoved, viewer);
         return new
         {
         r.Id,
         Anchor = $"reply-{r.Id}",
-        Html = r.IsDeleted ? null : PostHtml.Render(safe, r.Content, r.Origin),
+        Html = r.IsDeleted || r.Masked ? null : PostHtml.Render(safe, r.Content, r.Origin),
+        Removed = r.IsRemoved,
+        r.RemovalReason,
+        CanModerate = canModerate && !r.IsDeleted,
         r.ContentWarning,
         AuthorName = r.AuthorName ?? "a former member",
         AuthorLabel = MemberLabels.Describe(r.AuthorLabel),

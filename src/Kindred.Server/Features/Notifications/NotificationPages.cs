@@ -7,7 +7,7 @@ using Kindred.Server.Web;
 namespace Kindred.Server.Features.Notifications;
 
 public sealed record NotificationResponse(Guid Id, string Kind, DateTimeOffset CreatedAt, bool Read, string? Group, Guid? ThreadId, Guid? ReplyId,
-    string? ThreadTitle, string? Actor, string? Url);
+    string? ThreadTitle, string? Actor, string? Url, string? Message = null);
 
 /// <summary>The notifications page and its API twin: replies to your threads and posts, join decisions, invitations.</summary>
 public static class NotificationPages
@@ -30,6 +30,7 @@ public static class NotificationPages
                     OnReply = n.ReplyId is not null,
                     ActorName = n.ActorName ?? "A former member",
                     Url = UrlOf(n),
+                    n.Body,
                 }).ToList(),
                 Next = WebViews.NextLink(http, page.Next, "before"),
                 AnyUnread = page.Items.Any(n => n.ReadAt is null),
@@ -51,7 +52,7 @@ public static class NotificationPages
         {
             var page = await notifications.ListAsync(http.Viewer(), before, ct: http.RequestAborted);
             return TypedResults.Ok(new ListResponse<NotificationResponse>(page.Items.Select(n => new NotificationResponse(n.Id, n.Kind, n.CreatedAt, n.ReadAt is not null,
-                n.GroupSlug, n.ThreadId, n.ReplyId, n.ThreadTitle, n.ActorName, UrlOf(n) is { } u ? http.Origin() + u : null)).ToList(), http.NextUrl(page.Next, "before")));
+                n.GroupSlug, n.ThreadId, n.ReplyId, n.ThreadTitle, n.ActorName, UrlOf(n) is { } u ? http.Origin() + u : null, n.Body)).ToList(), http.NextUrl(page.Next, "before")));
         }).RequireAuthorization(Policies.Api).WithTags("Notifications").WithName("ListNotifications")
             .WithSummary("Replies to your threads and posts, \"I hear you\" reactions to them, join decisions and invitations, newest first");
 
@@ -61,7 +62,8 @@ public static class NotificationPages
     private static string? UrlOf(NotificationView n) => n.Kind switch
     {
         NotificationKinds.Reply when n.ThreadId is not null => $"/threads/{n.ThreadId}#reply-{n.ReplyId}",
-        NotificationKinds.Reaction when n.ThreadId is not null => n.ReplyId is null ? $"/threads/{n.ThreadId}" : $"/threads/{n.ThreadId}#reply-{n.ReplyId}",
+        NotificationKinds.Reaction or NotificationKinds.PostRemoved or NotificationKinds.PostRestored when n.ThreadId is not null =>
+            n.ReplyId is null ? $"/threads/{n.ThreadId}" : $"/threads/{n.ThreadId}#reply-{n.ReplyId}",
         NotificationKinds.Report or NotificationKinds.ReportHidden => "/reports",
         _ when n.GroupSlug is not null => $"/groups/{n.GroupSlug.ToLowerInvariant()}",
         _ => null,

@@ -21,6 +21,15 @@ public static class NotificationKinds
 
     /// <summary>For a group's moderators: enough members reported a post that it is hidden until one of them looks at it.</summary>
     public const string ReportHidden = "report_hidden";
+    /// <summary>Moderators removed or restored your post; the body holds their reason. Moderators are never named.</summary>
+    public const string PostRemoved = "post_removed";
+    public const string PostRestored = "post_restored";
+
+    /// <summary>A moderator's private warning, in their words (body), without their name.</summary>
+    public const string Warning = "warning";
+    public const string Banned = "banned";
+    public const string Unbanned = "unbanned";
+    public const string RemovedFromGroup = "removed_from_group";
 }
 
 /// <summary>A notification with what is needed to show it, read in the same query (no lookups per row).</summary>
@@ -36,6 +45,9 @@ public sealed record NotificationView
     public string? GroupSlug { get; init; }
     public string? GroupName { get; init; }
     public string? ActorName { get; init; }
+
+    /// <summary>The moderator's words (a removal's reason, a warning), for the person notified only.</summary>
+    public string? Body { get; init; }
 }
 
 /// <summary>
@@ -45,15 +57,16 @@ public sealed record NotificationView
 public sealed class Notifications(Database db, TimeProvider time)
 {
     private const string Insert = """
-        INSERT INTO notifications (id, user_id, kind, group_id, thread_id, reply_id, actor_id, actor_name, source_id, created_at)
-        VALUES (@id, @userId, @kind, @groupId, @threadId, @replyId, @actorId, @actorName, @sourceId, @at)
+        INSERT INTO notifications (id, user_id, kind, group_id, thread_id, reply_id, actor_id, actor_name, source_id, body, created_at)
+        VALUES (@id, @userId, @kind, @groupId, @threadId, @replyId, @actorId, @actorName, @sourceId, @body, @at)
         """;
 
     /// <summary>Adds a notification. <paramref name="actorName"/> names a remote actor (local ones are <paramref name="actorId"/>);
-    /// <paramref name="sourceId"/> is what caused it (a reaction's activity id) so <see cref="RemoveBySourceAsync"/> can take it back.</summary>
+    /// <paramref name="sourceId"/> is what caused it (a reaction's activity id) so <see cref="RemoveBySourceAsync"/> can take it back;
+    /// <paramref name="body"/> is a moderator's words (shown to this person only).</summary>
     public async Task AddAsync(DbConnection c, DbTransaction tx, Guid userId, string kind, Guid? groupId, Guid? threadId = null,
-        Guid? replyId = null, Guid? actorId = null, string? actorName = null, string? sourceId = null) =>
-        await c.ExecuteAsync(Insert, new { id = Ids.New(time), userId, kind, groupId, threadId, replyId, actorId, actorName, sourceId, at = time.GetUtcNow() }, tx);
+        Guid? replyId = null, Guid? actorId = null, string? actorName = null, string? sourceId = null, string? body = null) =>
+        await c.ExecuteAsync(Insert, new { id = Ids.New(time), userId, kind, groupId, threadId, replyId, actorId, actorName, sourceId, body, at = time.GetUtcNow() }, tx);
 
     private const string RemoveBySource = "DELETE FROM notifications WHERE source_id = @sourceId";
 
@@ -67,7 +80,7 @@ public sealed class Notifications(Database db, TimeProvider time)
     }
 
     private const string List = """
-        SELECT n.id, n.kind, n.created_at, n.read_at, n.thread_id, n.reply_id,
+        SELECT n.id, n.kind, n.created_at, n.read_at, n.thread_id, n.reply_id, n.body,
             t.title AS thread_title, g.slug AS group_slug, g.name AS group_name,
             COALESCE(a.username, n.actor_name, r.remote_author_name) AS actor_name
         FROM notifications n

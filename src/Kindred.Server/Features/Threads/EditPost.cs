@@ -32,7 +32,11 @@ public sealed class EditPost(Database db, PostStore posts, ChangeLog changes)
                 return Outcome<PostRef>.Invalid(errors);
             }
 
-            await posts.EditAsync(c, tx, post.Id, post.IsThread, new PostFields(title, content, GroupRules.Clean(contentWarning)));
+            if (!await posts.EditAsync(c, tx, post.Id, post.IsThread, new PostFields(title, content, GroupRules.Clean(contentWarning))))
+            {
+                return Outcome<PostRef>.Conflict("The group's moderators removed this post, so it cannot be edited.");
+            }
+
             await changes.RecordAsync(c, tx, new PostChanged(post.Id, PostChange.Edited), ct);
             return Outcome<PostRef>.Success(post.Ref);
         }, ct);

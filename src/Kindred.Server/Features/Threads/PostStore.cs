@@ -20,6 +20,7 @@ public sealed record StoredPost
     public Guid? ThreadAuthorId { get; init; }
     public string? RemoteAuthor { get; init; }
     public DateTimeOffset? DeletedAt { get; init; }
+    public DateTimeOffset? RemovedAt { get; init; }
 
     public bool IsThread => Kind == "thread";
 }
@@ -50,11 +51,11 @@ public sealed class PostStore(ActorUrls urls, Notifications.Notifications notifi
 {
     private const string Find = """
         SELECT 'thread' AS kind, t.id, t.id AS thread_id, t.group_id, t.id AS root_id, -1 AS depth, t.author_id,
-            t.author_id AS thread_author_id, t.remote_author, t.deleted_at
+            t.author_id AS thread_author_id, t.remote_author, t.deleted_at, t.removed_at
         FROM threads t WHERE t.ap_id = @apId OR t.id = @localId
         UNION ALL
         SELECT 'reply' AS kind, r.id, r.thread_id, t.group_id, r.root_id, r.depth, r.author_id,
-            t.author_id AS thread_author_id, r.remote_author, r.deleted_at
+            t.author_id AS thread_author_id, r.remote_author, r.deleted_at, r.removed_at
         FROM replies r JOIN threads t ON t.id = r.thread_id WHERE r.ap_id = @apId OR r.id = @localId
         """;
 
@@ -65,6 +66,10 @@ public sealed class PostStore(ActorUrls urls, Notifications.Notifications notifi
         ArgumentNullException.ThrowIfNull(apId);
         return c.QuerySingleOrDefaultAsync<StoredPost>(Find, new { apId = apId.AbsoluteUri, localId = urls.LocalPostOf(apId)?.Id }, tx);
     }
+
+    /// <summary>By our own id (deleted and removed posts too).</summary>
+    public Task<StoredPost?> FindByIdAsync(DbConnection c, DbTransaction? tx, Guid id) =>
+        c.QuerySingleOrDefaultAsync<StoredPost>(Find, new { apId = (string?)null, localId = (Guid?)id }, tx);
 
     private const string InsertThread = """
         INSERT INTO threads (id, group_id, author_id, remote_author, remote_author_name, title, content, content_warning, ap_id, origin, created_at, updated_at, edited_at)
@@ -116,13 +121,13 @@ public sealed class PostStore(ActorUrls urls, Notifications.Notifications notifi
     private static readonly string Count = $"""
         UPDATE threads SET reply_count = reply_count + 1,
             answered_at = CASE WHEN answered_at IS NULL AND {OtherThanThreadAuthor.Replace("{author}", "@authorId").Replace("{remote}", "@remoteAuthor").Trim()} THEN @now ELSE answered_at END
-        WHERE id = @threadId AND (@openOnly = 0 OR (locked_at IS NULL AND deleted_at IS NULL))
+        WHERE id = @threadId AND (@openOnly = 0 OR (locked_at IS NULL AND deleted_at IS NULL AND removed_at IS NULL))
         """;
 
     private static readonly string Recount = $"""
         UPDATE threads SET reply_count = CASE WHEN reply_count > 0 THEN reply_count - 1 ELSE 0 END,
             answered_at = (SELECT MIN(r.created_at) FROM replies r
-                           WHERE r.thread_id = threads.id AND r.deleted_at IS NULL
+                           WHERE r.thread_id = threads.id AND r.deleted_at IS NULL AND r.removed_at IS NULL
                              AND {OtherThanThreadAuthor.Replace("{author}", "r.author_id").Replace("{remote}", "r.remote_author").Trim()})
         WHERE id = @threadId
         """;
@@ -210,15 +215,16 @@ public sealed class PostStore(ActorUrls urls, Notifications.Notifications notifi
 
     private const string EditThread = """
         UPDATE threads SET title = @Title, content = @Content, content_warning = @ContentWarning, edited_at = @At, updated_at = @At
-        WHERE id = @Id AND deleted_at IS NULL
+        WHERE id = @Id AND deleted_at IS NULL AND removed_at IS NULL
         """;
 
     private const string EditReply = """
         UPDATE replies SET content = @Content, content_warning = @ContentWarning, edited_at = @At, updated_at = @At
-        WHERE id = @Id AND deleted_at IS NULL
+        WHERE id = @Id AND deleted_at IS NULL AND removed_at IS NULL
         """;
 
-    /// <summary>New words for a post (a thread's title with them); false when it is deleted: edits never bring a post back.</summary>
+    /// <summary>New words for a post (a thread's title with them); false when it is deleted or removed by moderators: edits
+    /// never bring a post back.</summary>
     public async Task<bool> EditAsync(DbConnection c, DbTransaction tx, Guid id, bool isThread, PostFields fields, DateTimeOffset? at = null)
     {
         ArgumentNullException.ThrowIfNull(fields);
@@ -294,4 +300,112 @@ public sealed class PostStore(ActorUrls urls, Notifications.Notifications notifi
     /// <summary>A moderator has reviewed the reports: the post is shown again (removing it is a separate decision).</summary>
     public async Task<bool> UnhideAsync(DbConnection c, DbTransaction tx, Guid id) =>
         await c.ExecuteAsync(ShowThread, new { id }, tx) + await c.ExecuteAsync(ShowReply, new { id }, tx) > 0;
+    private const string RemoveThread = """
+        UPDATE threads SET removed_at = @at, removed_by = @by, removal_reason = @reason, removal_public = @shown, updated_at = @at
+        WHERE id = @id AND removed_at IS NULL AND deleted_at IS NULL
+        """;
+
+    private const string RemoveReply = """
+        UPDATE replies SET removed_at = @at, removed_by = @by, removal_reason = @reason, removal_public = @shown, updated_at = @at
+        WHERE id = @id AND removed_at IS NULL AND deleted_at IS NULL
+        """;
+
+    /// <summary>
+    /// Moderators remove a post: its words stay (for its author, and to restore it) but members see "Removed by
+    /// moderators" instead, with <paramref name="reason"/> when <paramref name="reasonShown"/>. A removed reply leaves
+    /// its thread's count and "answered" like a deleted one. <paramref name="by"/> is the moderator's user id or actor id.
+    /// False when it is removed or deleted already.
+    /// </summary>
+    public async Task<bool> RemoveAsync(DbConnection c, DbTransaction tx, StoredPost post, string by, string? reason, bool reasonShown, DateTimeOffset? at = null)
+    {
+        ArgumentNullException.ThrowIfNull(post);
+        var removed = await c.ExecuteAsync(post.IsThread ? RemoveThread : RemoveReply, new
+        {
+            id = post.Id, at = at ?? time.GetUtcNow(), by, reason, shown = reasonShown ? 1 : 0,
+        }, tx) > 0;
+        if (removed && !post.IsThread)
+        {
+            await c.ExecuteAsync(Recount, new { threadId = post.ThreadId }, tx);
+        }
+
+        return removed;
+    }
+
+    private const string RestoreThread = """
+        UPDATE threads SET removed_at = NULL, removed_by = NULL, removal_reason = NULL, removal_public = 0, updated_at = @at
+        WHERE id = @id AND removed_at IS NOT NULL
+        """;
+
+    private const string RestoreReply = """
+        UPDATE replies SET removed_at = NULL, removed_by = NULL, removal_reason = NULL, removal_public = 0, updated_at = @at
+        WHERE id = @id AND removed_at IS NOT NULL
+        """;
+
+    private static readonly string Recounted = $"""
+        UPDATE threads SET reply_count = reply_count + 1,
+            answered_at = (SELECT MIN(r.created_at) FROM replies r
+                           WHERE r.thread_id = threads.id AND r.deleted_at IS NULL AND r.removed_at IS NULL
+                             AND {OtherThanThreadAuthor.Replace("{author}", "r.author_id").Replace("{remote}", "r.remote_author").Trim()})
+        WHERE id = @threadId
+        """;
+
+    /// <summary>Moderators restore a removed post: shown again, counted again. False when it was not removed.</summary>
+    public async Task<bool> RestoreAsync(DbConnection c, DbTransaction tx, StoredPost post)
+    {
+        ArgumentNullException.ThrowIfNull(post);
+        var restored = await c.ExecuteAsync(post.IsThread ? RestoreThread : RestoreReply, new { id = post.Id, at = time.GetUtcNow() }, tx) > 0;
+        if (restored && !post.IsThread)
+        {
+            await c.ExecuteAsync(Recounted, new { threadId = post.ThreadId }, tx);
+        }
+
+        return restored;
+    }
+
+    private const string RemoveLocalAuthorsThreads = """
+        UPDATE threads SET removed_at = @at, removed_by = @by, removal_reason = @reason, removal_public = 0, updated_at = @at
+        WHERE group_id = @groupId AND author_id = @userId AND removed_at IS NULL AND deleted_at IS NULL
+        """;
+
+    private const string RemoveRemoteAuthorsThreads = """
+        UPDATE threads SET removed_at = @at, removed_by = @by, removal_reason = @reason, removal_public = 0, updated_at = @at
+        WHERE group_id = @groupId AND remote_author = @actor AND removed_at IS NULL AND deleted_at IS NULL
+        """;
+
+    private const string RemoveLocalAuthorsReplies = """
+        UPDATE replies SET removed_at = @at, removed_by = @by, removal_reason = @reason, removal_public = 0, updated_at = @at
+        WHERE author_id = @userId AND removed_at IS NULL AND deleted_at IS NULL
+            AND thread_id IN (SELECT id FROM threads WHERE group_id = @groupId)
+        """;
+
+    private const string RemoveRemoteAuthorsReplies = """
+        UPDATE replies SET removed_at = @at, removed_by = @by, removal_reason = @reason, removal_public = 0, updated_at = @at
+        WHERE remote_author = @actor AND removed_at IS NULL AND deleted_at IS NULL
+            AND thread_id IN (SELECT id FROM threads WHERE group_id = @groupId)
+        """;
+
+    private static readonly string RecountGroup = $"""
+        UPDATE threads SET
+            reply_count = (SELECT COUNT(*) FROM replies r WHERE r.thread_id = threads.id AND r.deleted_at IS NULL AND r.removed_at IS NULL),
+            answered_at = (SELECT MIN(r.created_at) FROM replies r
+                           WHERE r.thread_id = threads.id AND r.deleted_at IS NULL AND r.removed_at IS NULL
+                             AND {OtherThanThreadAuthor.Replace("{author}", "r.author_id").Replace("{remote}", "r.remote_author").Trim()})
+        WHERE group_id = @groupId
+        """;
+
+    /// <summary>A ban that removes the member's content: every thread and reply of theirs in the group is removed (as a
+    /// moderator removes one), and the group's threads are counted again. Returns how many posts were removed.</summary>
+    public async Task<int> RemoveAllByAsync(DbConnection c, DbTransaction tx, Guid groupId, Guid? userId, Uri? actor, string by, string? reason)
+    {
+        var args = new { groupId, userId, actor = actor?.AbsoluteUri, by, reason, at = time.GetUtcNow() };
+        var removed = userId is not null
+            ? await c.ExecuteAsync(RemoveLocalAuthorsThreads, args, tx) + await c.ExecuteAsync(RemoveLocalAuthorsReplies, args, tx)
+            : actor is not null ? await c.ExecuteAsync(RemoveRemoteAuthorsThreads, args, tx) + await c.ExecuteAsync(RemoveRemoteAuthorsReplies, args, tx) : 0;
+        if (removed > 0)
+        {
+            await c.ExecuteAsync(RecountGroup, new { groupId }, tx);
+        }
+
+        return removed;
+    }
 }

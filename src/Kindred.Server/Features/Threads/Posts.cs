@@ -74,6 +74,9 @@ public sealed record ThreadView
     public DateTimeOffset CreatedAt { get; init; }
     public DateTimeOffset? EditedAt { get; init; }
     public DateTimeOffset? DeletedAt { get; init; }
+    public DateTimeOffset? RemovedAt { get; init; }
+    public string? RemovalReason { get; init; }
+    public bool RemovalPublic { get; init; }
 
     /// <summary>Set while the reports safety net hides the thread (its words are then left out).</summary>
     public DateTimeOffset? HiddenAt { get; init; }
@@ -85,6 +88,13 @@ public sealed record ThreadView
     public bool CanModerate => GroupRoles.CanModerate(ViewerRole);
     public bool IsDeleted => DeletedAt is not null;
     public bool IsLocked => LockedAt is not null;
+    public bool IsRemoved => RemovedAt is not null;
+
+    /// <summary>A removed thread as members see it: no title or words, the reason only if the moderator showed it. Its
+    /// author and the group's moderators see it whole (with the reason).</summary>
+    public ThreadView ForViewer(Guid viewer) => !IsRemoved || (AuthorId is { } a && a == viewer) || CanModerate
+        ? this
+        : this with { Title = "", Content = "", ContentWarning = null, RemovalReason = RemovalPublic ? RemovalReason : null };
 }
 
 /// <summary>A line in a list of threads (a group's threads, "waiting for a reply").</summary>
@@ -121,11 +131,23 @@ public sealed record ReplyView
     public DateTimeOffset CreatedAt { get; init; }
     public DateTimeOffset? EditedAt { get; init; }
     public DateTimeOffset? DeletedAt { get; init; }
+    public DateTimeOffset? RemovedAt { get; init; }
+    public string? RemovalReason { get; init; }
+    public bool RemovalPublic { get; init; }
 
     /// <summary>Set while the reports safety net hides the reply (its words are then left out).</summary>
     public DateTimeOffset? HiddenAt { get; init; }
 
     public bool IsDeleted => DeletedAt is not null;
+    public bool IsRemoved => RemovedAt is not null;
+
+    /// <summary>True when this viewer sees a removed reply's words (its author, the group's moderators).</summary>
+    public bool Masked { get; init; }
+
+    /// <summary>A removed reply as members see it ("Removed by moderators", the reason only if shown to members).</summary>
+    public ReplyView ForViewer(Guid viewer, bool moderator) => !IsRemoved || (AuthorId is { } a && a == viewer && viewer != Guid.Empty) || moderator
+        ? this
+        : this with { Content = "", ContentWarning = null, RemovalReason = RemovalPublic ? RemovalReason : null, Masked = true };
 }
 
 /// <summary>A post's body as HTML: our members write Markdown; posts from other servers arrive as HTML and are sanitised.</summary>

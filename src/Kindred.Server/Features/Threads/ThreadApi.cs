@@ -78,7 +78,7 @@ public static class ThreadApi
                 return ApiProblems.NotFound();
             }
 
-            var replies = await threads.RepliesAsync(id, after, ct: http.RequestAborted);
+            var replies = await threads.RepliesAsync(id, after, ct: http.RequestAborted, viewer: viewer, moderator: thread.CanModerate);
             // The thread and this page of replies in one query.
             var reactions = await ReactionStore.OnPostsAsync(db, [thread.Id, .. replies.Items.Select(r => r.Id)], viewer, http.RequestAborted);
             return TypedResults.Ok(new ThreadDetailResponse(ThreadResponse.From(thread, safe, http.Origin(), reactions, viewer),

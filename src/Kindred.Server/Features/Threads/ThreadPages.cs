@@ -53,7 +53,7 @@ public static class ThreadPages
                 return await FailurePages.NotFoundAsync(http, pages);
             }
 
-            var replies = await threads.RepliesAsync(id, after, ct: http.RequestAborted);
+            var replies = await threads.RepliesAsync(id, after, ct: http.RequestAborted, viewer: viewer, moderator: thread.CanModerate);
             WebViews.ReactionContext? reactions = null;
             if (viewer != Guid.Empty)
             {
@@ -61,13 +61,13 @@ public static class ThreadPages
                 reactions = new WebViews.ReactionContext(await Reactions.ReactionStore.OnThreadAsync(c, id, viewer), thread.IsMember, thread.IsLocked);
             }
 
-            return await pages.RenderAsync(http, "thread", thread.IsDeleted ? "Deleted thread" : thread.Title, new
+            return await pages.RenderAsync(http, "thread", thread.IsDeleted ? "Deleted thread" : thread.Title == "" ? "Removed thread" : thread.Title, new
             {
                 Thread = WebViews.ThreadModel(thread, safe, viewer, reactions),
-                Replies = replies.Items.Select(r => WebViews.ReplyModel(r, safe, viewer, reactions)).ToList(),
+                Replies = replies.Items.Select(r => WebViews.ReplyModel(r, safe, viewer, reactions, thread.CanModerate && !thread.InRemoteGroup)).ToList(),
                 Next = WebViews.NextLink(http, replies.Next, "after"),
                 SignedIn = viewer != Guid.Empty,
-                CanReply = thread.IsMember && !thread.IsLocked && !thread.IsDeleted,
+                CanReply = thread.IsMember && !thread.IsLocked && !thread.IsDeleted && !thread.IsRemoved,
                 Values = new { Content = "", ContentWarning = "" },
                 Errors = new Dictionary<string, string>(),
             });
@@ -151,7 +151,7 @@ public static class ThreadPages
             Thread = WebViews.ThreadModel(thread, safe, http.Viewer()),
             Parent = parent is null ? null : WebViews.ReplyModel(parent, safe, http.Viewer()),
             InReplyTo = parent?.Id,
-            CanReply = thread.IsMember && !thread.IsLocked && !thread.IsDeleted,
+            CanReply = thread.IsMember && !thread.IsLocked && !thread.IsDeleted && !thread.IsRemoved,
             Values = new { values.Content, values.ContentWarning },
             Errors = errors.ToDictionary(e => e.Key, e => e.Value),
             Notice = notice is null ? null : Pages.Notice(notice),

@@ -15,7 +15,7 @@ public sealed class ThreadQueries(Database db)
         SELECT t.id, t.group_id, g.slug AS group_slug, g.name AS group_name, g.visibility AS group_visibility,
             g.federation AS group_federation, g.origin AS group_origin, m.role AS viewer_role, t.author_id,
             COALESCE(u.username, t.remote_author_name) AS author_name, am.label AS author_label, t.origin, t.title, t.content, t.content_warning, t.reply_count, t.answered_at, t.pinned_at, t.locked_at,
-            t.created_at, t.edited_at, t.deleted_at, t.hidden_at
+            t.created_at, t.edited_at, t.deleted_at, t.hidden_at, t.removed_at, t.removal_reason, t.removal_public
         FROM threads t
             JOIN groups g ON g.id = t.group_id
             LEFT JOIN group_members m ON m.group_id = t.group_id AND m.user_id = @viewer
@@ -32,7 +32,7 @@ public sealed class ThreadQueries(Database db)
         await using var c = await db.OpenAsync(ct);
         var thread = await c.QuerySingleOrDefaultAsync<ThreadView>(ById, new { id, viewer });
         // Hidden by the reports safety net: nobody reads it here until a moderator has looked (on the reports page).
-        return thread is { CanRead: true } ? thread.HiddenAt is null ? thread : thread with { Title = HiddenTitle, Content = "", ContentWarning = null } : null;
+        return thread is { CanRead: true } ? (thread.HiddenAt is null ? thread : thread with { Title = HiddenTitle, Content = "", ContentWarning = null }).ForViewer(viewer) : null;
     }
 
     private const string SummaryColumns = """
@@ -43,7 +43,7 @@ public sealed class ThreadQueries(Database db)
     private static readonly string Pinned = $"""
         SELECT {SummaryColumns}
         FROM threads t JOIN groups g ON g.id = t.group_id LEFT JOIN users u ON u.id = t.author_id
-        WHERE t.group_id = @groupId AND t.deleted_at IS NULL AND t.hidden_at IS NULL AND t.pinned_at IS NOT NULL
+        WHERE t.group_id = @groupId AND t.deleted_at IS NULL AND t.hidden_at IS NULL AND t.removed_at IS NULL AND t.pinned_at IS NOT NULL
         ORDER BY t.pinned_at DESC
         LIMIT 10
         """;
@@ -51,7 +51,7 @@ public sealed class ThreadQueries(Database db)
     private static readonly string Latest = $"""
         SELECT {SummaryColumns}
         FROM threads t JOIN groups g ON g.id = t.group_id LEFT JOIN users u ON u.id = t.author_id
-        WHERE t.group_id = @groupId AND t.deleted_at IS NULL AND t.hidden_at IS NULL AND t.pinned_at IS NULL AND t.id < @before
+        WHERE t.group_id = @groupId AND t.deleted_at IS NULL AND t.hidden_at IS NULL AND t.removed_at IS NULL AND t.pinned_at IS NULL AND t.id < @before
         ORDER BY t.id DESC
         LIMIT @limit
         """;
@@ -69,7 +69,7 @@ public sealed class ThreadQueries(Database db)
     private static readonly string WaitingInGroup = $"""
         SELECT {SummaryColumns}
         FROM threads t JOIN groups g ON g.id = t.group_id LEFT JOIN users u ON u.id = t.author_id
-        WHERE t.group_id = @groupId AND t.answered_at IS NULL AND t.deleted_at IS NULL AND t.hidden_at IS NULL AND t.locked_at IS NULL AND t.id > @after
+        WHERE t.group_id = @groupId AND t.answered_at IS NULL AND t.deleted_at IS NULL AND t.hidden_at IS NULL AND t.removed_at IS NULL AND t.locked_at IS NULL AND t.id > @after
         ORDER BY t.id
         LIMIT @limit
         """;
@@ -88,7 +88,7 @@ public sealed class ThreadQueries(Database db)
             JOIN group_members m ON m.group_id = t.group_id AND m.user_id = @viewer
             JOIN groups g ON g.id = t.group_id
             LEFT JOIN users u ON u.id = t.author_id
-        WHERE t.answered_at IS NULL AND t.deleted_at IS NULL AND t.hidden_at IS NULL AND t.locked_at IS NULL AND t.id > @after
+        WHERE t.answered_at IS NULL AND t.deleted_at IS NULL AND t.hidden_at IS NULL AND t.removed_at IS NULL AND t.locked_at IS NULL AND t.id > @after
         ORDER BY t.id
         LIMIT @limit
         """;
@@ -105,7 +105,8 @@ public sealed class ThreadQueries(Database db)
         r.id, r.thread_id, r.in_reply_to, r.root_id, r.depth, r.author_id, COALESCE(u.username, r.remote_author_name) AS author_name,
         am.label AS author_label, COALESCE(pu.username, p.remote_author_name) AS parent_author_name, r.origin,
         CASE WHEN r.hidden_at IS NULL THEN r.content ELSE '' END AS content, CASE WHEN r.hidden_at IS NULL THEN r.content_warning END AS content_warning,
-        r.created_at, r.edited_at, r.deleted_at, r.hidden_at
+        r.created_at, r.edited_at, r.deleted_at, r.hidden_at,
+        r.removed_at, r.removal_reason, r.removal_public
         """;
 
     private const string ReplyJoins = """
@@ -119,11 +120,11 @@ public sealed class ThreadQueries(Database db)
 
     private static readonly string OneReply = $"SELECT {ReplyColumns} {ReplyJoins} WHERE r.id = @id AND r.thread_id = @threadId";
 
-    /// <summary>One reply of a thread (e.g. the one being answered), or null.</summary>
+    /// <summary>One reply of a thread (e.g. the one being answered), or null; a removed one without its words.</summary>
     public async Task<ReplyView?> FindReplyAsync(Guid threadId, Guid id, CancellationToken ct = default)
     {
         await using var c = await db.OpenAsync(ct);
-        return await c.QuerySingleOrDefaultAsync<ReplyView>(OneReply, new { threadId, id });
+        return (await c.QuerySingleOrDefaultAsync<ReplyView>(OneReply, new { threadId, id }))?.ForViewer(Guid.Empty, moderator: false);
     }
 
     private const string Roots = """
@@ -140,9 +141,11 @@ public sealed class ThreadQueries(Database db)
 
     /// <summary>
     /// A page of top-level replies (oldest first) with every answer beneath them, in reading order: each reply is
-    /// followed by its answers, depth first, oldest first at each level.
+    /// followed by its answers, depth first, oldest first at each level. Removed replies keep their words only for their
+    /// author (<paramref name="viewer"/>) and the group's moderators (<paramref name="moderator"/>).
     /// </summary>
-    public async Task<Page<ReplyView>> RepliesAsync(Guid threadId, string? after, int size = 50, CancellationToken ct = default)
+    public async Task<Page<ReplyView>> RepliesAsync(Guid threadId, string? after, int size = 50, Guid viewer = default, bool moderator = false,
+        CancellationToken ct = default)
     {
         await using var c = await db.OpenAsync(ct);
         var roots = (await c.QueryAsync<Guid>(Roots, new { threadId, after = Cursors.After(after), limit = size + 1 })).ToList();
@@ -154,7 +157,7 @@ public sealed class ThreadQueries(Database db)
         }
 
         var all = (await c.QueryAsync<ReplyView>(Tree, new { threadId, first = roots[0], last = roots[^1] })).ToList();
-        return new Page<ReplyView>(ReadingOrder(all), next);
+        return new Page<ReplyView>(ReadingOrder(all).Select(r => r.ForViewer(viewer, moderator)).ToList(), next);
     }
 
     private static List<ReplyView> ReadingOrder(List<ReplyView> replies)

@@ -38,7 +38,7 @@ public static class LikeEndpoints
         var likeId = ActorUrls.Like(actor, id);
         await using var c = await db.OpenAsync(http.RequestAborted);
         var postId = await c.QuerySingleOrDefaultAsync<Guid?>(Reaction, new { likeId = likeId.AbsoluteUri });
-        if (postId is null || await posts.FindAsync(c, null, postId.Value) is not { } found || found.IsDeleted
+        if (postId is null || await posts.FindAsync(c, null, postId.Value) is not { } found || found.IsDeleted || found.IsRemoved
             || !GroupAnnouncer.Federates(found.Group) || !await MayServeAsync(http, c, found.Group))
         {
             return Results.NotFound();

@@ -49,6 +49,12 @@ public static class ObjectEndpoints
             return Results.NotFound();
         }
 
+        // Removed by moderators: not served while removed (it may be restored, so it is not a Tombstone).
+        if (found.IsRemoved)
+        {
+            return Results.NotFound();
+        }
+
         if (found.IsDeleted)
         {
             return ActivityPubContent.Json(http, ActivityJson.WithContext(ActivityJson.Tombstone(found.Post.Id, found.Post.IsThread ? "Page" : "Note")), status: 410);

@@ -16,7 +16,8 @@ public sealed class GroupPublisher(LocalPosts posts, GroupAnnouncer announcer, R
 {
     public async Task PublishAsync(DbConnection c, DbTransaction tx, Guid postId, PostChange change, CancellationToken ct = default)
     {
-        if (await posts.FindAsync(c, tx, postId) is not { } found || !GroupAnnouncer.Federates(found.Group) || !found.IsLocal || found.Author is null)
+        if (await posts.FindAsync(c, tx, postId) is not { } found || !GroupAnnouncer.Federates(found.Group) || !found.IsLocal || found.Author is null
+            || (found.IsRemoved && change != PostChange.Deleted))
         {
             return;
         }

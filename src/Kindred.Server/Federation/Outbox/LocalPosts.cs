@@ -7,20 +7,20 @@ using Kindred.Server.Web;
 namespace Kindred.Server.Federation.Outbox;
 
 /// <summary>A group's thread or reply read for federation: the group, the post as the outbox factory needs it, and
-/// whether it is deleted or came from another server.</summary>
-public sealed record GroupPost(GroupActorRow Group, OutboxPost Post, bool IsLocal, bool IsDeleted, Uri? Author);
+/// whether it is deleted (or removed by moderators: not served while removed) or came from another server.</summary>
+public sealed record GroupPost(GroupActorRow Group, OutboxPost Post, bool IsLocal, bool IsDeleted, Uri? Author, bool IsRemoved = false);
 
 /// <summary>Reads threads and replies (local or remote) as <see cref="GroupPost"/>s, on the caller's connection.</summary>
 public sealed class LocalPosts(ActorUrls urls, SafeHtml safe)
 {
     private const string Find = """
         SELECT 'thread' AS kind, t.id, t.id AS thread_id, t.group_id, t.title, t.content, t.content_warning, t.created_at, t.edited_at,
-            t.deleted_at, t.origin, t.ap_id, t.remote_author, u.username AS author_name, t.ap_id AS thread_ap_id, NULL AS parent_id, NULL AS parent_ap_id
+            t.deleted_at, t.removed_at, t.origin, t.ap_id, t.remote_author, u.username AS author_name, t.ap_id AS thread_ap_id, NULL AS parent_id, NULL AS parent_ap_id
         FROM threads t LEFT JOIN users u ON u.id = t.author_id
         WHERE t.id = @id
         UNION ALL
         SELECT 'reply' AS kind, r.id, r.thread_id, t.group_id, '' AS title, r.content, r.content_warning, r.created_at, r.edited_at,
-            r.deleted_at, r.origin, r.ap_id, r.remote_author, u.username AS author_name, t.ap_id AS thread_ap_id, p.id AS parent_id, p.ap_id AS parent_ap_id
+            r.deleted_at, r.removed_at, r.origin, r.ap_id, r.remote_author, u.username AS author_name, t.ap_id AS thread_ap_id, p.id AS parent_id, p.ap_id AS parent_ap_id
         FROM replies r JOIN threads t ON t.id = r.thread_id LEFT JOIN users u ON u.id = r.author_id LEFT JOIN replies p ON p.id = r.in_reply_to
         WHERE r.id = @id
         """;
@@ -53,7 +53,7 @@ public sealed class LocalPosts(ActorUrls urls, SafeHtml safe)
             Published = row.CreatedAt,
             Updated = row.EditedAt,
         };
-        return new GroupPost(group, post, row.Origin == "local", row.DeletedAt is not null, author);
+        return new GroupPost(group, post, row.Origin == "local", row.DeletedAt is not null, author, row.RemovedAt is not null);
     }
 
     private sealed record Row
@@ -68,6 +68,7 @@ public sealed class LocalPosts(ActorUrls urls, SafeHtml safe)
         public DateTimeOffset CreatedAt { get; init; }
         public DateTimeOffset? EditedAt { get; init; }
         public DateTimeOffset? DeletedAt { get; init; }
+        public DateTimeOffset? RemovedAt { get; init; }
         public string Origin { get; init; } = "local";
         public string? ApId { get; init; }
         public string? RemoteAuthor { get; init; }

@@ -8,7 +8,7 @@ namespace Kindred.Server.Federation.Outbox;
 /// feature's own transaction, so what we record is what we send and a rolled-back change sends nothing. Hosting wires
 /// <see cref="ChangeLog"/> to <see cref="RecordAsync"/>; the delivery queue wakes its worker when the transaction commits.
 /// </summary>
-public sealed class OutboxWriter(GroupPublisher posts, ReactionPublisher reactions, FollowPublisher follows, FlagPublisher flags)
+public sealed class OutboxWriter(GroupPublisher posts, ReactionPublisher reactions, FollowPublisher follows, FlagPublisher flags, ModerationPublisher moderation, BanPublisher bans)
 {
     public Task RecordAsync(DbConnection c, DbTransaction tx, Change change, CancellationToken ct) => change switch
     {
@@ -19,6 +19,8 @@ public sealed class OutboxWriter(GroupPublisher posts, ReactionPublisher reactio
         RemoteGroupLeft l => follows.UndoAsync(c, tx, l, ct),
         RemoteJoinAnswered a => follows.AnswerAsync(c, tx, a, ct),
         Features.Reports.ReportForwarded f => flags.ForwardAsync(c, tx, f.ReportId, ct),
+        PostModerated m => moderation.PostAsync(c, tx, m, ct),
+        MemberBanned b => bans.PublishAsync(c, tx, b, ct),
         _ => throw new NotSupportedException($"No activity is defined for {change.GetType().Name}."),
     };
 }

@@ -31,11 +31,14 @@ CREATE UNIQUE INDEX reports_reporter_post ON reports (post_id, reporter_id) WHER
 ALTER TABLE threads ADD COLUMN hidden_at TEXT NULL;
 ALTER TABLE replies ADD COLUMN hidden_at TEXT NULL;
 
--- Moderators are told when the safety net hides a post: notifications gain the kind 'report'.
+-- Moderators are told of reports and when the safety net hides a post: notifications gain the kinds 'report' and
+-- 'report_hidden'. From here on the kind is checked in code (Features/Notifications/NotificationKinds), not by a CHECK
+-- list: every feature that adds a kind (moderation, reports, data rights, mail) would otherwise rebuild this table
+-- again, and each rebuild had to repeat every earlier one. Keeps the body column added by 0016.
 CREATE TABLE notifications_new (
     id TEXT PRIMARY KEY,
     user_id TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
-    kind TEXT NOT NULL CHECK (kind IN ('reply', 'join_approved', 'join_declined', 'invited', 'reaction', 'report', 'report_hidden')),
+    kind TEXT NOT NULL,
     group_id TEXT NULL REFERENCES groups (id) ON DELETE CASCADE,
     thread_id TEXT NULL REFERENCES threads (id) ON DELETE CASCADE,
     reply_id TEXT NULL REFERENCES replies (id) ON DELETE CASCADE,
@@ -43,10 +46,11 @@ CREATE TABLE notifications_new (
     created_at TEXT NOT NULL,
     read_at TEXT NULL,
     actor_name TEXT NULL,
-    source_id TEXT NULL
+    source_id TEXT NULL,
+    body TEXT NULL
 );
-INSERT INTO notifications_new (id, user_id, kind, group_id, thread_id, reply_id, actor_id, created_at, read_at, actor_name, source_id)
-    SELECT id, user_id, kind, group_id, thread_id, reply_id, actor_id, created_at, read_at, actor_name, source_id FROM notifications;
+INSERT INTO notifications_new (id, user_id, kind, group_id, thread_id, reply_id, actor_id, created_at, read_at, actor_name, source_id, body)
+    SELECT id, user_id, kind, group_id, thread_id, reply_id, actor_id, created_at, read_at, actor_name, source_id, body FROM notifications;
 DROP TABLE notifications;
 ALTER TABLE notifications_new RENAME TO notifications;
 CREATE INDEX notifications_user ON notifications (user_id, id);

@@ -10,7 +10,7 @@ namespace Kindred.Server.Federation.Inbox.Handlers;
 /// posts and their Undo become "I hear you" reactions (only the author ever sees a number). Dislike (Lemmy's downvote)
 /// and EmojiReact are dropped: Kindred has no scores and one kind of reaction. Anything else is logged and ignored.
 /// </summary>
-public sealed class AnnounceHandler(AnnounceUnwrapper unwrapper, AnnouncedPostHandler post, AnnouncedDeleteHandler delete, AnnouncedLikeHandler like,
+public sealed class AnnounceHandler(AnnounceUnwrapper unwrapper, AnnouncedPostHandler post, AnnouncedDeleteHandler delete, AnnouncedUndoDeleteHandler undoDelete, AnnouncedLikeHandler like,
     RemoteGroupUpdateHandler groupUpdate, DroppedActivities dropped, ILogger<AnnounceHandler> logger)
 {
     public async Task HandleAsync(AsActivity announce, CancellationToken ct)
@@ -35,6 +35,10 @@ public sealed class AnnounceHandler(AnnounceUnwrapper unwrapper, AnnouncedPostHa
                 break;
             case "Like":
                 await like.HandleAsync(announced, ct);
+                break;
+            // A moderator there restores a post they removed (Lemmy's undo_remove_note).
+            case "Undo" when announced.Activity.InnerActivity?.Type == "Delete":
+                await undoDelete.HandleAsync(announced, ct);
                 break;
             case "Undo":
                 await like.UndoAsync(announced, ct);

@@ -7,17 +7,20 @@ using Kindred.Server.Federation.RemoteGroups;
 using Kindred.Server.Federation.Resolution;
 using Kindred.Server.Web;
 
+using Kindred.Server.Features.Moderation;
 using Kindred.Server.Features.Threads;
 
 namespace Kindred.Server.Federation.Inbox.Handlers;
 
 /// <summary>
-/// Announce(Delete) of a post: tombstoned here when the delete is authentic (signed on the deleting actor's origin, or
-/// the post is really gone from its origin: 404/410 or a Tombstone) and the actor may delete it: its author, or the
-/// group's home server (its moderators). A Delete of something we never saw does nothing. Deletion is soft
-/// (<see cref="PostStore.EraseAsync"/>).
+/// Announce(Delete) of a post: when the delete is authentic (signed on the deleting actor's origin, or the post is really
+/// gone from its origin: 404/410 or a Tombstone), by its author it is tombstoned here (<see cref="PostStore.EraseAsync"/>);
+/// by anyone else on the group's home server (its moderators: Lemmy's and Mbin's "remove", with the reason as
+/// <c>summary</c>) it is removed, which <see cref="AnnouncedUndoDeleteHandler"/> can undo. Anyone else is refused and
+/// logged. A Delete of something we never saw does nothing.
 /// </summary>
-public sealed class AnnouncedDeleteHandler(Database db, PostStore store, ActorResolver resolver, ILogger<AnnouncedDeleteHandler> logger)
+public sealed class AnnouncedDeleteHandler(Database db, PostStore store, ActorResolver resolver, RemoteModeration moderation,
+    DroppedActivities dropped, ILogger<AnnouncedDeleteHandler> logger)
 {
     public async Task HandleAsync(AnnouncedActivity announced, CancellationToken ct)
     {
@@ -37,6 +40,7 @@ public sealed class AnnouncedDeleteHandler(Database db, PostStore store, ActorRe
         if (!Origins.SameOrigin(actor, objectId) && !Origins.SameOrigin(actor, announced.Group.ActorId))
         {
             logger.LogInformation("Delete {Id}: {Actor} may not delete {Object}", delete.Id, actor, objectId);
+            await dropped.RecordAsync(actor, delete, NotAModerator, ct);
             return;
         }
 
@@ -49,17 +53,29 @@ public sealed class AnnouncedDeleteHandler(Database db, PostStore store, ActorRe
                 return "unknown or already deleted";
             }
 
-            var mayDelete = stored.GroupId == group.Id && stored.AuthorId is null
-                && (stored.RemoteAuthor == actor.AbsoluteUri || Origins.SameOrigin(actor, group.ActorId));
-            if (!mayDelete)
+            if (stored.GroupId != group.Id)
             {
-                return "not allowed";
+                return "not allowed: not in that group";
             }
 
-            return await store.EraseAsync(c, tx, stored.Id, stored.ThreadId, stored.IsThread) ? "deleted" : "already deleted";
+            if (stored.AuthorId is null && stored.RemoteAuthor == actor.AbsoluteUri)
+            {
+                return await store.EraseAsync(c, tx, stored.Id, stored.ThreadId, stored.IsThread) ? "deleted" : "already deleted";
+            }
+
+            // Someone else from the group's home: one of its moderators (the group vouched for them by Announcing it).
+            if (Origins.SameOrigin(actor, group.ActorId))
+            {
+                return await moderation.RemoveAsync(c, tx, stored, actor, delete.Summary) ? "removed by a moderator" : "already removed";
+            }
+
+            return "not allowed";
         }, ct);
         logger.LogInformation("Delete of {Object} by {Actor} via {Group}: {Outcome}", objectId, actor, group.ApId, outcome);
     }
+
+    /// <summary>Why a moderation activity from someone who is not a moderator of the group was ignored.</summary>
+    public const string NotAModerator = "not a moderator of the group";
 
     private async Task<bool> GoneAtOriginAsync(Uri objectId, CancellationToken ct)
     {

@@ -32,7 +32,10 @@ public sealed class GroupFollowHandler(ActorUrls urls, ActorResolver resolver, D
         var outcome = await db.InTransactionAsync(async (c, tx) =>
         {
             var existing = await MemberStore.FindRemoteAsync(c, tx, group.Id, follower.Id);
-            var decision = Decide(group, existing?.State);
+            // Someone the group's moderators banned is refused until the ban is lifted or ends.
+            var decision = await Features.Moderation.GroupBans.IsBannedAsync(c, tx, group.Id, null, follower.Id, time.GetUtcNow())
+                ? "rejected"
+                : Decide(group, existing?.State);
             if (decision == MemberStore.Member || decision == MemberStore.Pending)
             {
                 await members.SaveRemoteAsync(c, tx, group.Id, new RemotePerson(follower.Id, follower.Inbox, follower.SharedInbox, DisplayName(follower)), followId, decision);
