@@ -88,6 +88,10 @@ public static class FederationSetup
         services.AddSingleton<RemoteGroupPublisher>();
         services.AddSingleton<RemoteGroupRefresher>();
         services.AddSingleton<RemoteGroupUpdateHandler>();
+        // A remote group's recent threads, read from its outbox when it first accepts someone here (and on demand).
+        services.AddSingleton<RemoteGroupBackfill>();
+        services.AddSingleton(sp => new Data.Jobs.JobHandler(Features.Groups.RemoteGroupBackfillRequests.Kind,
+            (job, ct) => sp.GetRequiredService<RemoteGroupBackfill>().RunJobAsync(job, ct)));
         services.AddHostedService<InboxWorker>();
         // Stale remote groups are refreshed by a recurring job on the one job queue.
         services.AddSingleton(sp => new Data.Jobs.JobHandler(RemoteGroupRefresher.RefreshJob,

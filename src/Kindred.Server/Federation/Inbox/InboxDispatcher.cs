@@ -57,10 +57,10 @@ public sealed class InboxDispatcher(
             case ("Announce", _):
                 await announce.HandleAsync(activity, ct);
                 break;
-            case ("Create", "Page" or "Article" or "Note" or "Question"):
+            case ("Create", var type) when Posts.ObjectShapes.IsPost(type):
                 await groupCreate.HandleAsync(activity, ct);
                 break;
-            case ("Update", "Page" or "Article" or "Note" or "Question"):
+            case ("Update", var type) when Posts.ObjectShapes.IsPost(type):
                 await groupUpdate.HandleAsync(activity, ct);
                 break;
             // An actor updating itself: a remote group we store is fetched again from its origin; anyone else is ignored.

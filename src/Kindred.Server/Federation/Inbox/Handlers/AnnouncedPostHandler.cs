@@ -12,7 +12,7 @@ using Kindred.Server.Features.Threads;
 namespace Kindred.Server.Federation.Inbox.Handlers;
 
 /// <summary>
-/// Announce(Create) and Announce(Update) of a Page, Article or Note by a group hosted elsewhere: the post, as its origin
+/// Announce(Create) and Announce(Update) of a post (<see cref="ObjectShapes.PostTypes"/>) by a group hosted elsewhere: the post, as its origin
 /// has it, is stored or edited (<see cref="RemotePosts"/>). A Page/Article (or a Note that answers nothing) addressed
 /// to the group becomes a thread; a Note answering a thread or reply of the group we hold becomes a reply. Missing
 /// parents are fetched from their origin, at most <see cref="MaxParentDepth"/> levels up. Only the author may edit
@@ -24,30 +24,36 @@ public sealed class AnnouncedPostHandler(
 {
     public const int MaxParentDepth = 5;
 
-    private static readonly HashSet<string> PostTypes = ["Page", "Article", "Note", "Question"];
 
-    public async Task HandleAsync(AnnouncedActivity announced, CancellationToken ct)
+    /// <summary>
+    /// Stores or edits the announced post. With <paramref name="backfill"/> (read from the group's outbox, not sent to
+    /// us) nothing is counted as dropped: the same items are read again on every backfill. True when the post is held.
+    /// </summary>
+    public async Task<bool> HandleAsync(AnnouncedActivity announced, CancellationToken ct, bool backfill = false)
     {
         if (await unwrapper.ObjectAsync(announced, ct) is not { } post)
         {
-            return;
+            return false;
         }
 
-        if (!post.Types.Any(PostTypes.Contains))
+        if (!post.Types.Any(ObjectShapes.IsPost))
         {
             logger.LogDebug("{Type}({ObjectType}) from {Group} is not a post; ignored", announced.Activity.Type, post.Type, announced.Group.ApId);
-            await dropped.RecordAsync(announced.Group.ActorId, announced.Activity, DroppedActivities.Reasons.UnsupportedObject, ct);
-            return;
+            if (!backfill)
+            {
+                await dropped.RecordAsync(announced.Group.ActorId, announced.Activity, DroppedActivities.Reasons.UnsupportedObject, ct);
+            }
+
+            return false;
         }
 
         if (announced.Activity.Type == "Update")
         {
             await UpdateAsync(announced.Group, post, announced.Activity, ct);
+            return true;
         }
-        else
-        {
-            await StoreAsync(announced.Group, post, 0, ct, announced.Activity);
-        }
+
+        return await StoreAsync(announced.Group, post, 0, ct, backfill ? null : announced.Activity) is not null;
     }
 
     private async Task UpdateAsync(RemoteGroup group, AsObject post, AsActivity received, CancellationToken ct)
