@@ -64,6 +64,10 @@ public static class FederationSetup
         services.AddSingleton<InboxReceiver>();
         services.AddSingleton<InboxDispatcher>();
         services.AddSingleton<DroppedActivities>();
+        // Replies whose parent could not be had wait and are tried again (a job), never silently lost.
+        services.AddSingleton<PendingReplies>();
+        services.AddSingleton<PendingReplyRetry>();
+        services.AddSingleton(sp => new Data.Jobs.JobHandler(PendingReplies.Job, (job, ct) => sp.GetRequiredService<PendingReplyRetry>().RunJobAsync(job, ct)));
         services.AddSingleton<FollowHandler>();
         services.AddSingleton<GroupFollowHandler>();
         services.AddSingleton<Posts.RemotePosts>();

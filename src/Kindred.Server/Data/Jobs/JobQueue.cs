@@ -153,6 +153,21 @@ public sealed class JobQueue(Database db, JobSignal signal, TimeProvider time)
     public static async Task<bool> QueuedSinceAsync(DbConnection c, DbTransaction? tx, string kind, string dedupeKey, DateTimeOffset since) =>
         await c.ExecuteScalarAsync<long>(QueuedSince, new { Kind = kind, DedupeKey = dedupeKey, Since = since }, tx) > 0;
 
+    private const string Sooner = "UPDATE jobs SET next_attempt_at = @Now WHERE kind = @Kind AND dedupe_key = @DedupeKey AND state = 'queued' AND next_attempt_at > @Now";
+
+    /// <summary>Makes a queued job of <paramref name="kind"/> with <paramref name="dedupeKey"/> due now (what it waited for has
+    /// happened), in the caller's transaction; the worker is woken when it commits. False when none was waiting.</summary>
+    public async Task<bool> RunSoonerAsync(DbConnection c, DbTransaction tx, string kind, string dedupeKey)
+    {
+        var moved = await c.ExecuteAsync(Sooner, new { Kind = kind, DedupeKey = dedupeKey, Now = time.GetUtcNow() }, tx) > 0;
+        if (moved)
+        {
+            db.AfterCommit(tx, signal.Wake);
+        }
+
+        return moved;
+    }
+
     private const string DeleteOld = "DELETE FROM jobs WHERE state IN ('done', 'failed') AND finished_at < @Before";
 
     /// <summary>Deletes finished jobs older than <paramref name="keep"/>.</summary>

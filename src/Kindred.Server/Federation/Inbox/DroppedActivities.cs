@@ -19,7 +19,11 @@ public sealed record DroppedActivity
 }
 
 /// <summary>The admin API's answer: the trace, most recent first.</summary>
-public sealed record DroppedActivityList(IReadOnlyList<DroppedActivity> Dropped);
+public sealed record DroppedActivityList(IReadOnlyList<DroppedActivity> Dropped)
+{
+    /// <summary>Replies kept while their parent is fetched again, per server (issue 16).</summary>
+    public IReadOnlyList<PendingReplyCount> WaitingForParent { get; init; } = [];
+}
 
 /// <summary>
 /// Owner of <c>dropped_activities</c>: nothing another server sends vanishes without a trace (issue 16). Each activity

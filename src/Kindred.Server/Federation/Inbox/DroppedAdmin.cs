@@ -10,9 +10,10 @@ public static class DroppedAdmin
 
     public static IEndpointRouteBuilder MapDroppedAdmin(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/admin/federation/dropped", async (HttpContext http, Pages pages, DroppedActivities dropped) =>
+        app.MapGet("/admin/federation/dropped", async (HttpContext http, Pages pages, DroppedActivities dropped, PendingReplies pending) =>
         {
             var rows = await dropped.ListAsync(MaxRows, http.RequestAborted);
+            var waiting = await pending.CountsAsync(MaxRows, http.RequestAborted);
             return await pages.RenderAsync(http, "admin-dropped", "Dropped federation activities", new
             {
                 Dropped = rows.Select(r => new
@@ -25,12 +26,13 @@ public static class DroppedAdmin
                     LastAt = r.LastAt.UtcDateTime,
                     r.LastActivityId,
                 }).ToList(),
+                Waiting = waiting.Select(w => new { w.Server, w.Count, OldestAt = w.OldestAt.UtcDateTime }).ToList(),
                 Limit = MaxRows,
             });
         }).RequireAuthorization(Policies.Admin);
 
-        app.MapGet("/api/v1/admin/federation/dropped", async (DroppedActivities dropped, CancellationToken ct) =>
-            TypedResults.Ok(new DroppedActivityList(await dropped.ListAsync(MaxRows, ct))))
+        app.MapGet("/api/v1/admin/federation/dropped", async (DroppedActivities dropped, PendingReplies pending, CancellationToken ct) =>
+            TypedResults.Ok(new DroppedActivityList(await dropped.ListAsync(MaxRows, ct)) { WaitingForParent = await pending.CountsAsync(MaxRows, ct) }))
             .RequireAuthorization(Policies.ApiAdmin);
         return app;
     }

@@ -79,7 +79,7 @@ public sealed class InboxDispatcher(
                 break;
             default:
                 logger.LogDebug("Ignoring {Type}({ObjectType}) {ActivityId} from {Actor}", activity.Type, objectType, row.ActivityId, row.ActorId);
-                await dropped.RecordAsync(activity.Actor, activity, objectType is "Event" or "Video" or "Audio" or "Image" ? DroppedActivities.Reasons.UnsupportedObject : DroppedActivities.Reasons.UnknownType, ct);
+                await dropped.RecordAsync(activity.Actor, activity, activity.Type is "Create" or "Update" && activity.Object?.Embedded is AsObject ? DroppedActivities.Reasons.UnsupportedObject : DroppedActivities.Reasons.UnknownType, ct);
                 break;
         }
     }
