@@ -71,6 +71,7 @@ public sealed class ArchitectureTests
         ["inbox_activities"] = "Federation/Inbox",
         ["dropped_activities"] = "Federation/Inbox",
         ["pending_replies"] = "Federation/Inbox",
+        ["dropped_samples"] = "Federation/Inbox",
         ["group_activities"] = "Federation/Outbox",
         ["delivery_jobs"] = "Federation/Delivery",
         ["delivery_hosts"] = "Federation/Delivery",

@@ -80,6 +80,35 @@ public abstract class DroppedActivityTests<T>(T fixture) : IClassFixture<T> wher
         var row = page.Document.QuerySelectorAll("table.dropped tbody tr").Single(r => r.TextContent.Contains(outsiderHost, StringComparison.Ordinal) && r.TextContent.Contains("not a member", StringComparison.Ordinal));
         Assert.Equal("2", row.QuerySelector(".count")!.TextContent.Trim());
     }
+
+    [Fact]
+    public async Task The_last_few_bodies_are_kept_per_server_and_reason_for_admins()
+    {
+        var rig = Rig;
+        using var outsider = new FakeRemote("outsider");
+        var owner = await rig.Groups.AdminAsync();
+        var slug = await rig.GroupAsync(owner);
+        var group = rig.GroupId(slug);
+        var sent = new List<string>();
+        for (var i = 0; i < 5; i++)
+        {
+            var post = Post(outsider, group, "Page", $"<p>sample {i}</p>");
+            sent.Add((string)post["id"]!);
+            await rig.DeliverAsync(outsider, post);
+        }
+
+        using var session = fixture.Server.NewSession();
+        var response = await session.GetWithTokenAsync("/api/v1/admin/federation/dropped", owner.Token);
+        var samples = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("samples").EnumerateArray()
+            .Where(x => x.GetProperty("server").GetString() == Hosts.Authority(outsider.ActorId) && x.GetProperty("reason").GetString() == "not a member")
+            .ToList();
+        // The newest three, as received.
+        Assert.Equal(sent.TakeLast(3).Reverse(), samples.Select(x => x.GetProperty("activityId").GetString()));
+        Assert.Contains("sample 4", samples[0].GetProperty("body").GetString(), StringComparison.Ordinal);
+
+        var page = await owner.Web.GetAsync("/admin/federation/dropped");
+        Assert.Contains("sample 4", string.Join("\n", page.Document.QuerySelectorAll("details.dropped-sample pre").Select(p => p.TextContent)), StringComparison.Ordinal);
+    }
 }
 
 public sealed class DroppedActivityTestsOnSqlite(FederatedSqliteServer f) : DroppedActivityTests<FederatedSqliteServer>(f);

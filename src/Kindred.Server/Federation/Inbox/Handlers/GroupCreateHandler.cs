@@ -102,7 +102,7 @@ public sealed class GroupCreateHandler(Database db, GroupInbox inbox, RemotePost
             }
         }
 
-        await announcer.AnnounceAsync(c, tx, target.Group, GroupInbox.Original(activity), obj.Id!, ct);
+        await announcer.AnnounceAsync(c, tx, target.Group, GroupInbox.Original(activity), obj.Id!, ct, verbatim: true);
         return target.Parent is null ? "stored as a thread" : "stored as a reply";
     }
 
