@@ -68,6 +68,10 @@ public static class FederationSetup
         services.AddSingleton<InboxReceiver>();
         services.AddSingleton<InboxDispatcher>();
         services.AddSingleton<DroppedActivities>();
+        // Replies whose parent could not be had wait and are tried again (a job), never silently lost.
+        services.AddSingleton<PendingReplies>();
+        services.AddSingleton<PendingReplyRetry>();
+        services.AddSingleton(sp => new Data.Jobs.JobHandler(PendingReplies.Job, (job, ct) => sp.GetRequiredService<PendingReplyRetry>().RunJobAsync(job, ct)));
         services.AddSingleton<FollowHandler>();
         services.AddSingleton<GroupFollowHandler>();
         services.AddSingleton<Posts.RemotePosts>();
@@ -94,6 +98,10 @@ public static class FederationSetup
         services.AddSingleton<RemoteGroupPublisher>();
         services.AddSingleton<RemoteGroupRefresher>();
         services.AddSingleton<RemoteGroupUpdateHandler>();
+        // A remote group's recent threads, read from its outbox when it first accepts someone here (and on demand).
+        services.AddSingleton<RemoteGroupBackfill>();
+        services.AddSingleton(sp => new Data.Jobs.JobHandler(Features.Groups.RemoteGroupBackfillRequests.Kind,
+            (job, ct) => sp.GetRequiredService<RemoteGroupBackfill>().RunJobAsync(job, ct)));
         services.AddHostedService<InboxWorker>();
         // Stale remote groups are refreshed by a recurring job on the one job queue.
         services.AddSingleton(sp => new Data.Jobs.JobHandler(RemoteGroupRefresher.RefreshJob,

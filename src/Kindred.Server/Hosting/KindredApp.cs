@@ -319,6 +319,7 @@ public static class KindredApp
         services.AddSingleton<MemberStore>();
         services.AddSingleton<RemoteGroupStore>();
         services.AddSingleton<RemoteMembership>();
+        services.AddSingleton<RemoteGroupBackfillRequests>();
         services.AddSingleton<StartThread>();
         services.AddSingleton<ReplyToThread>();
         services.AddSingleton<EditPost>();

@@ -29,6 +29,8 @@ public sealed class Pages(ThemeEngine theme, SiteInfoSource site, IAntiforgery a
         ["join-requested"] = "Thank you. Your request is waiting for a moderator; you will find their answer under Notifications.",
         ["remote-join-requested"] = "Your request was sent to the group's server. You will be a member as soon as the group accepts it.",
         ["left"] = "You have left the group.",
+        ["backfill-requested"] = "Asked the group's server for its recent threads. They appear here within a few minutes if it answers.",
+        ["backfill-recent"] = "Recent threads were asked for a few minutes ago. Give the group's server a little time, then reload this page.",
         ["thread-started"] = "Your thread is posted. Members will see it in \"Waiting for a reply\" until someone answers.",
         ["reply-posted"] = "Your reply is posted.",
         ["reaction-sent"] = "You said \"I hear you\". The author will know.",

@@ -74,6 +74,8 @@ public sealed class ArchitectureTests
         ["remote_followers"] = "Federation/Inbox",
         ["inbox_activities"] = "Federation/Inbox",
         ["dropped_activities"] = "Federation/Inbox",
+        ["pending_replies"] = "Federation/Inbox",
+        ["dropped_samples"] = "Federation/Inbox",
         ["group_activities"] = "Federation/Outbox",
         ["delivery_jobs"] = "Federation/Delivery",
         ["delivery_hosts"] = "Federation/Delivery",

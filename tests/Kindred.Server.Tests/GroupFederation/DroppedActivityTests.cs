@@ -32,10 +32,11 @@ public abstract class DroppedActivityTests<T>(T fixture) : IClassFixture<T> wher
         var group = rig.GroupId(slug);
         await rig.FollowAsync(member, slug);
 
-        // A non-member's post, twice; a Mobilizon-style Event; a Move (a type we do not handle); a reply to a post we never saw.
+        // A non-member's post, twice; a Mobilizon-style Event (shown) and a Document (not); a Move (a type we do not handle); a reply to a post we never saw.
         await rig.DeliverAsync(outsider, Post(outsider, group, "Page", "<p>hello</p>"));
         await rig.DeliverAsync(outsider, Post(outsider, group, "Page", "<p>hello again</p>"));
         await rig.DeliverAsync(member, Post(member, group, "Event", "<p>Meet-up on Friday</p>"));
+        await rig.DeliverAsync(member, Post(member, group, "Document", "<p>A file</p>"));
         await rig.DeliverAsync(outsider, new JsonObject
         {
             ["@context"] = "https://www.w3.org/ns/activitystreams", ["id"] = $"{outsider.Origin}activities/move", ["type"] = "Move",
@@ -67,7 +68,9 @@ public abstract class DroppedActivityTests<T>(T fixture) : IClassFixture<T> wher
         var outsiderHost = Hosts.Authority(outsider.ActorId);
         var memberHost = Hosts.Authority(member.ActorId);
         Assert.Contains((outsiderHost, "Create(Page)", "not a member", 2L), rows);
-        Assert.Contains((memberHost, "Create(Event)", "unsupported object", 1L), rows);
+        // An Event is shown as a thread now (issue 16); a bare Document is not a post.
+        Assert.DoesNotContain(rows, r => r.Type == "Create(Event)");
+        Assert.Contains((memberHost, "Create(Document)", "unsupported object", 1L), rows);
         Assert.Contains((outsiderHost, "Move", "unknown type", 1L), rows);
         Assert.Contains((memberHost, "Create(Note)", "no parent", 1L), rows);
         Assert.Contains((outsiderHost, "(other)", "unknown type", 2L), rows);
@@ -76,6 +79,35 @@ public abstract class DroppedActivityTests<T>(T fixture) : IClassFixture<T> wher
         Assert.Equal(HttpStatusCode.OK, page.Status);
         var row = page.Document.QuerySelectorAll("table.dropped tbody tr").Single(r => r.TextContent.Contains(outsiderHost, StringComparison.Ordinal) && r.TextContent.Contains("not a member", StringComparison.Ordinal));
         Assert.Equal("2", row.QuerySelector(".count")!.TextContent.Trim());
+    }
+
+    [Fact]
+    public async Task The_last_few_bodies_are_kept_per_server_and_reason_for_admins()
+    {
+        var rig = Rig;
+        using var outsider = new FakeRemote("outsider");
+        var owner = await rig.Groups.AdminAsync();
+        var slug = await rig.GroupAsync(owner);
+        var group = rig.GroupId(slug);
+        var sent = new List<string>();
+        for (var i = 0; i < 5; i++)
+        {
+            var post = Post(outsider, group, "Page", $"<p>sample {i}</p>");
+            sent.Add((string)post["id"]!);
+            await rig.DeliverAsync(outsider, post);
+        }
+
+        using var session = fixture.Server.NewSession();
+        var response = await session.GetWithTokenAsync("/api/v1/admin/federation/dropped", owner.Token);
+        var samples = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("samples").EnumerateArray()
+            .Where(x => x.GetProperty("server").GetString() == Hosts.Authority(outsider.ActorId) && x.GetProperty("reason").GetString() == "not a member")
+            .ToList();
+        // The newest three, as received.
+        Assert.Equal(sent.TakeLast(3).Reverse(), samples.Select(x => x.GetProperty("activityId").GetString()));
+        Assert.Contains("sample 4", samples[0].GetProperty("body").GetString(), StringComparison.Ordinal);
+
+        var page = await owner.Web.GetAsync("/admin/federation/dropped");
+        Assert.Contains("sample 4", string.Join("\n", page.Document.QuerySelectorAll("details.dropped-sample pre").Select(p => p.TextContent)), StringComparison.Ordinal);
     }
 }
 

@@ -33,6 +33,12 @@ public abstract class RemotePostTests<T>(T fixture) : IClassFixture<T> where T :
         await rig.FollowAsync(bob, slug);
 
         var create = Post(harriet, group, "Page", "<p>Hello <script>alert(1)</script><b>all</b></p>", "Tired tonight");
+        // Mastodon-style Linked Data signature and compact Public addressing: the Announce must carry them unchanged.
+        create["signature"] = new JsonObject
+        {
+            ["type"] = "RsaSignature2017", ["creator"] = harriet.ActorId.AbsoluteUri + "#main-key", ["created"] = "2026-01-02T10:00:00Z", ["signatureValue"] = "c2lnbmVk",
+        };
+        create["cc"] = new JsonArray("as:Public");
         await rig.DeliverAsync(harriet, create);
         var objectId = (string)create["object"]!["id"]!;
         await using var c = await rig.OpenAsync();
@@ -45,7 +51,8 @@ public abstract class RemotePostTests<T>(T fixture) : IClassFixture<T> where T :
         Assert.Equal(harriet.ActorId.AbsoluteUri, thread.RemoteAuthor);
 
         var announce = GroupFedRig.Parse(Assert.Single(await rig.JobsAsync(group, new Uri(bob.Origin, "/inbox")), j => j.Contains("\"Announce\"", StringComparison.Ordinal)));
-        Assert.Equal(JsonOutput.Serialize(ActivityJson.Embed(create)), JsonOutput.Serialize(announce["object"]!));
+        // Embedded exactly as received (issue 16): @context, signature and addressing as written.
+        Assert.True(JsonNode.DeepEquals(create, announce["object"]), JsonOutput.Serialize(announce["object"]!));
 
         // It shows on the group page, rendered from the sanitised HTML.
         var page = await owner.Web.GetAsync($"/groups/{slug}");

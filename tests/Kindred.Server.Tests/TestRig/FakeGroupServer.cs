@@ -70,6 +70,18 @@ public sealed class FakeGroupServer : IDisposable
             .RespondWith(Response.Create().WithStatusCode(200).WithHeader("Content-Type", "application/activity+json")
                 .WithBody(GroupDocument(displayName, summaryHtml).ToJsonString()));
 
+    /// <summary>The group's actor with <paramref name="property"/> (say <c>featured</c> or <c>outbox</c>) set to <paramref name="url"/>, same key.</summary>
+    public void ChangeGroupLink(string property, Uri url)
+    {
+        var doc = GroupDocument("Carers together", "<p>For people <b>caring</b> for someone</p>");
+        doc[property] = url.AbsoluteUri;
+        Server.Given(Request.Create().WithPath(GroupId.AbsolutePath).UsingGet()).WithGuid(_groupMapping).AtPriority(-1)
+            .RespondWith(Response.Create().WithStatusCode(200).WithHeader("Content-Type", "application/activity+json").WithBody(doc.ToJsonString()));
+    }
+
+    /// <summary>How often our server fetched <paramref name="path"/>.</summary>
+    public int Fetches(string path) => Server.LogEntries.Count(e => e.RequestMessage.Method == "GET" && e.RequestMessage.Path == path);
+
     /// <summary>The group was removed: its actor answers 410 Gone from now on.</summary>
     public void RemoveGroup() =>
         Server.Given(Request.Create().WithPath(GroupId.AbsolutePath).UsingGet()).WithGuid(_groupMapping).AtPriority(-1)

@@ -140,6 +140,34 @@ public sealed class JobQueue(Database db, JobSignal signal, TimeProvider time)
     public Task ReleaseAsync(Guid id, CancellationToken ct) =>
         db.InTransactionAsync((c, tx) => c.ExecuteAsync(Release, new { Id = id }, tx), ct);
 
+    private const string QueuedSince = "SELECT COUNT(*) FROM jobs WHERE kind = @Kind AND dedupe_key = @DedupeKey AND created_at > @Since";
+
+    /// <summary>Whether a job of <paramref name="kind"/> with <paramref name="dedupeKey"/> was queued after <paramref name="since"/> (finished jobs count until pruned).</summary>
+    public async Task<bool> QueuedSinceAsync(string kind, string dedupeKey, DateTimeOffset since, CancellationToken ct)
+    {
+        await using var c = await db.OpenAsync(ct);
+        return await QueuedSinceAsync(c, null, kind, dedupeKey, since);
+    }
+
+    /// <inheritdoc cref="QueuedSinceAsync(string, string, DateTimeOffset, CancellationToken)"/>
+    public static async Task<bool> QueuedSinceAsync(DbConnection c, DbTransaction? tx, string kind, string dedupeKey, DateTimeOffset since) =>
+        await c.ExecuteScalarAsync<long>(QueuedSince, new { Kind = kind, DedupeKey = dedupeKey, Since = since }, tx) > 0;
+
+    private const string Sooner = "UPDATE jobs SET next_attempt_at = @Now WHERE kind = @Kind AND dedupe_key = @DedupeKey AND state = 'queued' AND next_attempt_at > @Now";
+
+    /// <summary>Makes a queued job of <paramref name="kind"/> with <paramref name="dedupeKey"/> due now (what it waited for has
+    /// happened), in the caller's transaction; the worker is woken when it commits. False when none was waiting.</summary>
+    public async Task<bool> RunSoonerAsync(DbConnection c, DbTransaction tx, string kind, string dedupeKey)
+    {
+        var moved = await c.ExecuteAsync(Sooner, new { Kind = kind, DedupeKey = dedupeKey, Now = time.GetUtcNow() }, tx) > 0;
+        if (moved)
+        {
+            db.AfterCommit(tx, signal.Wake);
+        }
+
+        return moved;
+    }
+
     private const string DeleteOld = "DELETE FROM jobs WHERE state IN ('done', 'failed') AND finished_at < @Before";
 
     /// <summary>Deletes finished jobs older than <paramref name="keep"/>.</summary>

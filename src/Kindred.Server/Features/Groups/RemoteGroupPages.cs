@@ -37,6 +37,24 @@ public static class RemoteGroupPages
             });
         }).RequireAuthorization().ExcludeFromDescription();
 
+        // A member of a group on another server asks for its recent threads again (issue 11.9); at most once per cooldown.
+        app.MapPost("/groups/{slug}/backfill", async (string slug, HttpContext http, Pages pages, GroupQueries groups, RemoteGroupBackfillRequests backfill) =>
+        {
+            if (await Forms.ReadAsync(http) is not { } form)
+            {
+                return await Forms.ExpiredAsync(http);
+            }
+
+            if (await groups.FindAsync(slug, http.Viewer(), http.RequestAborted) is not { IsRemote: true, IsMember: true } group)
+            {
+                return await FailurePages.NotFoundAsync(http, pages);
+            }
+
+            var answer = await backfill.RequestAsync(group.Id, http.RequestAborted);
+            var notice = answer == RemoteGroupBackfillRequests.Answer.Queued ? "backfill-requested" : "backfill-recent";
+            return Results.Redirect($"/groups/{group.Slug.ToLowerInvariant()}?notice={notice}");
+        }).RequireAuthorization().ExcludeFromDescription();
+
         return app;
     }
 }

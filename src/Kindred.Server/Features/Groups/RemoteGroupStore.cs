@@ -18,6 +18,10 @@ public sealed record RemoteGroup
     public string? FollowersUrl { get; init; }
     public string Visibility { get; init; } = Group.Public;
 
+    /// <summary>Where its recent posts are listed (outbox) and its pinned ones (featured): read by the backfill.</summary>
+    public string? OutboxUrl { get; init; }
+    public string? FeaturedUrl { get; init; }
+
     public Uri ActorId => new(ApId);
     public bool IsPublic => Visibility == Group.Public;
 }
@@ -36,6 +40,9 @@ public sealed record RemoteGroupProfile
     public Uri? SharedInbox { get; init; }
     public Uri? Followers { get; init; }
     public Uri? Outbox { get; init; }
+
+    /// <summary>The featured (pinned posts) collection, as Lemmy publishes it.</summary>
+    public Uri? Featured { get; init; }
 }
 
 /// <summary>
@@ -51,18 +58,18 @@ public sealed class RemoteGroupStore(Database db, TimeProvider time)
         public const string Rejected = "rejected";
     }
 
-    private const string Columns = "id, slug, name, ap_id, origin, inbox, shared_inbox, followers_url, visibility";
+    private const string Columns = "id, slug, name, ap_id, origin, inbox, shared_inbox, followers_url, visibility, outbox_url, featured_url";
 
     // A group that approves followers by hand is treated as not public: we never address Public when posting to it.
     // It was just fetched, so a 'gone' mark and any refresh back-off no longer hold.
     private const string Upsert = """
         INSERT INTO groups (id, slug, slug_normalized, name, description, rules, visibility, join_policy, join_question, federation,
-            ap_id, created_by, created_at, updated_at, origin, inbox, shared_inbox, followers_url, outbox_url, refreshed_at)
+            ap_id, created_by, created_at, updated_at, origin, inbox, shared_inbox, followers_url, outbox_url, featured_url, refreshed_at)
         VALUES (@Id, @Slug, @Slug, @Name, @Description, '', @Visibility, @JoinPolicy, NULL, 'federated',
-            @ApId, @CreatedBy, @Now, @Now, @Origin, @Inbox, @SharedInbox, @FollowersUrl, @OutboxUrl, @Now)
+            @ApId, @CreatedBy, @Now, @Now, @Origin, @Inbox, @SharedInbox, @FollowersUrl, @OutboxUrl, @FeaturedUrl, @Now)
         ON CONFLICT (ap_id) DO UPDATE SET name = excluded.name, description = excluded.description, visibility = excluded.visibility,
             join_policy = excluded.join_policy, inbox = excluded.inbox, shared_inbox = excluded.shared_inbox,
-            followers_url = excluded.followers_url, outbox_url = excluded.outbox_url, refreshed_at = excluded.refreshed_at,
+            followers_url = excluded.followers_url, outbox_url = excluded.outbox_url, featured_url = excluded.featured_url, refreshed_at = excluded.refreshed_at,
             updated_at = excluded.updated_at, gone_at = NULL, refresh_after = NULL, refresh_failures = 0, refresh_error = NULL
         """;
 
@@ -87,6 +94,7 @@ public sealed class RemoteGroupStore(Database db, TimeProvider time)
             SharedInbox = profile.SharedInbox?.AbsoluteUri,
             FollowersUrl = profile.Followers?.AbsoluteUri,
             OutboxUrl = profile.Outbox?.AbsoluteUri,
+            FeaturedUrl = profile.Featured?.AbsoluteUri,
         }, tx), ct);
         return (await FindByApIdAsync(profile.ApId, ct))!;
     }
@@ -94,7 +102,7 @@ public sealed class RemoteGroupStore(Database db, TimeProvider time)
     // Same mapping as the upsert; a 'gone' mark and any refresh back-off no longer hold.
     private const string Refresh = """
         UPDATE groups SET name = @Name, description = @Description, visibility = @Visibility, join_policy = @JoinPolicy,
-            inbox = @Inbox, shared_inbox = @SharedInbox, followers_url = @FollowersUrl, outbox_url = @OutboxUrl,
+            inbox = @Inbox, shared_inbox = @SharedInbox, followers_url = @FollowersUrl, outbox_url = @OutboxUrl, featured_url = @FeaturedUrl,
             refreshed_at = @Now, updated_at = @Now, gone_at = NULL, refresh_after = NULL, refresh_failures = 0, refresh_error = NULL
         WHERE id = @Id AND origin <> 'local'
         """;
@@ -115,6 +123,7 @@ public sealed class RemoteGroupStore(Database db, TimeProvider time)
             SharedInbox = profile.SharedInbox?.AbsoluteUri,
             FollowersUrl = profile.Followers?.AbsoluteUri,
             OutboxUrl = profile.Outbox?.AbsoluteUri,
+            FeaturedUrl = profile.Featured?.AbsoluteUri,
             Now = now,
         }, tx), ct) > 0;
     }

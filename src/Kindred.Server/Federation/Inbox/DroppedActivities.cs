@@ -19,7 +19,25 @@ public sealed record DroppedActivity
 }
 
 /// <summary>The admin API's answer: the trace, most recent first.</summary>
-public sealed record DroppedActivityList(IReadOnlyList<DroppedActivity> Dropped);
+/// <summary>A dropped activity's body as received (cut at <see cref="DroppedActivities.MaxSampleChars"/>), kept a short while.</summary>
+public sealed record DroppedSample
+{
+    public string Server { get; init; } = "";
+    public string ActivityType { get; init; } = "";
+    public string Reason { get; init; } = "";
+    public string? ActivityId { get; init; }
+    public string Body { get; init; } = "";
+    public DateTimeOffset ReceivedAt { get; init; }
+}
+
+public sealed record DroppedActivityList(IReadOnlyList<DroppedActivity> Dropped)
+{
+    /// <summary>The newest bodies kept (at most 3 per server and reason, for 7 days).</summary>
+    public IReadOnlyList<DroppedSample> Samples { get; init; } = [];
+
+    /// <summary>Replies kept while their parent is fetched again, per server (issue 16).</summary>
+    public IReadOnlyList<PendingReplyCount> WaitingForParent { get; init; } = [];
+}
 
 /// <summary>
 /// Owner of <c>dropped_activities</c>: nothing another server sends vanishes without a trace (issue 16). Each activity
@@ -80,6 +98,7 @@ public sealed class DroppedActivities(Database db, TimeProvider time, ILogger<Dr
         var row = new { Server = server, ActivityType = type.Length > 0 ? type : "(none)", Reason = reason, At = time.GetUtcNow(), ActivityId = activity.Id?.AbsoluteUri };
         var first = await c.ExecuteScalarAsync<long>(Seen, row, tx) == 0;
         await c.ExecuteAsync(Upsert, row, tx);
+        await KeepSampleAsync(c, tx, row.Server, row.ActivityType, reason, row.ActivityId, activity, row.At);
         if (first)
         {
             logger.LogInformation("Dropped {Type} {ActivityId} from {Server}: {Reason} (first time for this server and reason; counted on /admin/federation/dropped)",
@@ -89,6 +108,47 @@ public sealed class DroppedActivities(Database db, TimeProvider time, ILogger<Dr
         {
             logger.LogDebug("Dropped {Type} {ActivityId} from {Server}: {Reason}", row.ActivityType, row.ActivityId, server, reason);
         }
+    }
+
+    /// <summary>Samples kept per (server, reason), how long, and how much of each body.</summary>
+    public const int SamplesPerReason = 3;
+    public static readonly TimeSpan SampleRetention = TimeSpan.FromDays(7);
+    public const int MaxSampleChars = 8 * 1024;
+
+    private const string InsertSample = """
+        INSERT INTO dropped_samples (id, server, activity_type, reason, activity_id, body, received_at)
+        VALUES (@Id, @Server, @ActivityType, @Reason, @ActivityId, @Body, @At)
+        """;
+
+    // Older than the retention, or beyond the newest few for this server and reason.
+    private const string TrimSamples = """
+        DELETE FROM dropped_samples WHERE received_at < @Before
+           OR (server = @Server AND reason = @Reason AND id NOT IN (
+                SELECT id FROM dropped_samples WHERE server = @Server AND reason = @Reason ORDER BY received_at DESC, id DESC LIMIT @Keep))
+        """;
+
+    private async Task KeepSampleAsync(DbConnection c, DbTransaction tx, string server, string type, string reason, string? activityId, AsActivity activity, DateTimeOffset at)
+    {
+        var body = activity.Raw.ValueKind == System.Text.Json.JsonValueKind.Undefined ? "" : activity.Raw.GetRawText();
+        if (body.Length > MaxSampleChars)
+        {
+            body = body[..MaxSampleChars] + " …(cut)";
+        }
+
+        await c.ExecuteAsync(InsertSample, new { Id = Ids.New(time), Server = server, ActivityType = type, Reason = reason, ActivityId = activityId, Body = body, At = at }, tx);
+        await c.ExecuteAsync(TrimSamples, new { Before = at - SampleRetention, Server = server, Reason = reason, Keep = SamplesPerReason }, tx);
+    }
+
+    private const string ListSamples = """
+        SELECT server, activity_type, reason, activity_id, body, received_at FROM dropped_samples
+        WHERE received_at >= @Since ORDER BY received_at DESC, id DESC LIMIT @Limit
+        """;
+
+    /// <summary>The newest kept bodies (within the retention), newest first.</summary>
+    public async Task<IReadOnlyList<DroppedSample>> SamplesAsync(int limit, CancellationToken ct)
+    {
+        await using var c = await db.OpenAsync(ct);
+        return (await c.QueryAsync<DroppedSample>(new CommandDefinition(ListSamples, new { Since = time.GetUtcNow() - SampleRetention, Limit = limit }, cancellationToken: ct))).ToList();
     }
 
     private const string List = """

@@ -58,10 +58,10 @@ public sealed class InboxDispatcher(
             case ("Announce", _):
                 await announce.HandleAsync(activity, ct);
                 break;
-            case ("Create", "Page" or "Article" or "Note" or "Question"):
+            case ("Create", var type) when Posts.ObjectShapes.IsPost(type):
                 await groupCreate.HandleAsync(activity, ct);
                 break;
-            case ("Update", "Page" or "Article" or "Note" or "Question"):
+            case ("Update", var type) when Posts.ObjectShapes.IsPost(type):
                 await groupUpdate.HandleAsync(activity, ct);
                 break;
             // An actor updating itself: a remote group we store is fetched again from its origin; anyone else is ignored.
@@ -87,7 +87,7 @@ public sealed class InboxDispatcher(
                 break;
             default:
                 logger.LogDebug("Ignoring {Type}({ObjectType}) {ActivityId} from {Actor}", activity.Type, objectType, row.ActivityId, row.ActorId);
-                await dropped.RecordAsync(activity.Actor, activity, objectType is "Event" or "Video" or "Audio" or "Image" ? DroppedActivities.Reasons.UnsupportedObject : DroppedActivities.Reasons.UnknownType, ct);
+                await dropped.RecordAsync(activity.Actor, activity, activity.Type is "Create" or "Update" && activity.Object?.Embedded is AsObject ? DroppedActivities.Reasons.UnsupportedObject : DroppedActivities.Reasons.UnknownType, ct);
                 break;
         }
     }

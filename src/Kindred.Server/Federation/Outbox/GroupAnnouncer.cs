@@ -56,10 +56,11 @@ public sealed class GroupAnnouncer(ActorUrls urls, DeliveryQueue delivery, TimeP
     /// The group Announces <paramref name="activity"/> (embedded whole, FEP-1b12) to all its remote members and keeps it
     /// in its outbox. Members on the sender's own instance get it too; receivers deduplicate by activity id.
     /// <paramref name="keepInOutbox"/> false sends without keeping it (reactions: the outbox is readable by other
-    /// servers, and a list of Likes there would be a count).
+    /// servers, and a list of Likes there would be a count). <paramref name="verbatim"/>: a remote member's activity as
+    /// received, embedded unchanged.
     /// </summary>
     public async Task<JsonObject?> AnnounceAsync(DbConnection c, DbTransaction tx, GroupActorRow group, JsonObject activity, Uri? objectId, CancellationToken ct,
-        bool keepInOutbox = true)
+        bool keepInOutbox = true, bool verbatim = false)
     {
         if (!Federates(group))
         {
@@ -67,6 +68,13 @@ public sealed class GroupAnnouncer(ActorUrls urls, DeliveryQueue delivery, TimeP
         }
 
         var announce = GroupOutbox.Announce(ToOutbox(group), activity);
+        if (verbatim)
+        {
+            // A remote member's activity is embedded exactly as received (its @context, signature or proof, its
+            // addressing as written), so an embedded signature still verifies for peers that check one (issue 16).
+            announce["object"] = activity.DeepClone();
+        }
+
         var json = Checked(group, announce);
         var groupId = urls.Group(group.Slug);
         await delivery.EnqueueAsync(c, tx, groupId.AbsoluteUri, json, await TargetsAsync(c, tx, group.Id), ct);

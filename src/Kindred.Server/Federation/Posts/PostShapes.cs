@@ -21,11 +21,35 @@ public static class PostShapes
 
     private static readonly Regex BlockEnds = new(@"</(?:p|li|h[1-6]|blockquote|pre)>|<br\s*/?>", RegexOptions.IgnoreCase | RegexOptions.Compiled);
 
-    /// <summary>The post's HTML (unsanitised) with its shared link and its attachments appended.</summary>
+    /// <summary>
+    /// Title, sanitised body and content warning of a remote post. The title comes from the post's own words when it has
+    /// no <c>name</c> (not from the details, links and attachments the body adds), else from the whole body.
+    /// </summary>
+    public static (string Title, string Content, string? Warning) Show(AsObject post, Content.SafeHtml safe)
+    {
+        ArgumentNullException.ThrowIfNull(safe);
+        post = WithHtmlContent(post, safe);
+        var content = safe.Sanitize(BodyHtml(post)).Value;
+        var own = safe.Sanitize(post.Content ?? "").Value;
+        return (Title(post, RemoteText.Plain(own, 10).Length > 0 ? own : content), content, ContentWarning(post));
+    }
+
+    /// <summary>PeerTube sends a Video's description as Markdown (<c>mediaType</c> text/markdown): rendered as our own Markdown is.</summary>
+    public static AsObject WithHtmlContent(AsObject post, Content.SafeHtml safe)
+    {
+        ArgumentNullException.ThrowIfNull(post);
+        ArgumentNullException.ThrowIfNull(safe);
+        return post.MediaType == "text/markdown" && post.Content is { } markdown
+            ? post with { Content = safe.FromMarkdown(markdown).Value, MediaType = "text/html" }
+            : post;
+    }
+
+    /// <summary>The post's HTML (unsanitised) with what its shape shows (<see cref="ObjectShapes"/>), its shared link and its attachments appended.</summary>
     public static string BodyHtml(AsObject post)
     {
         ArgumentNullException.ThrowIfNull(post);
         var html = new StringBuilder(post.Content ?? "");
+        html.Append(ObjectShapes.DetailsHtml(post));
         var link = SharedLink(post);
         if (link is not null)
         {

@@ -42,7 +42,7 @@ public sealed class RemotePosts(ActorResolver resolver, SafeHtml safe, ILogger<R
     public PostFields Fields(AsObject post)
     {
         ArgumentNullException.ThrowIfNull(post);
-        var content = safe.Sanitize(PostShapes.BodyHtml(post)).Value;
-        return new PostFields(PostShapes.Title(post, content), content, PostShapes.ContentWarning(post));
+        var (title, content, warning) = PostShapes.Show(post, safe);
+        return new PostFields(title, content, warning);
     }
 }

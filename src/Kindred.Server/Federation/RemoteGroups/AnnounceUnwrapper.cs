@@ -35,6 +35,23 @@ public sealed class AnnounceUnwrapper(RemoteGroupStore groups, ActorResolver res
             return null;
         }
 
+        return await UnwrapFromAsync(group, announce, ct);
+    }
+
+    /// <summary>
+    /// Unwraps an Announce by <paramref name="group"/> that came from the group's own origin: signed by it (the inbox) or
+    /// read from its outbox (<see cref="RemoteGroupBackfill"/>). Null when the Announce is not the group's, or the
+    /// activity it names cannot be fetched.
+    /// </summary>
+    public async Task<AnnouncedActivity?> UnwrapFromAsync(RemoteGroup group, AsActivity announce, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(group);
+        ArgumentNullException.ThrowIfNull(announce);
+        if (announce.Actor != group.ActorId)
+        {
+            return null;
+        }
+
         if (announce.Object?.Embedded is AsEntity embedded)
         {
             var inner = embedded as AsActivity ?? AsBareObject(embedded);
@@ -107,13 +124,13 @@ public sealed class AnnounceUnwrapper(RemoteGroupStore groups, ActorResolver res
     }
 
     /// <summary>True when <paramref name="speaker"/> (who signed) may vouch for the activity's embedded content.</summary>
-    private static bool SpeaksFor(Uri speaker, AsActivity inner) =>
+    public static bool SpeaksFor(Uri speaker, AsActivity inner) =>
         inner.Actor is { } actor
         && Origins.SameOrigin(actor, speaker)
         && (inner.Id is null || Origins.SameOrigin(inner.Id, speaker));
 
     /// <summary>A group that Announces a post itself (not its Create) is treated as announcing its Create by the author.</summary>
-    private static AsActivity? AsBareObject(AsEntity entity) =>
+    public static AsActivity? AsBareObject(AsEntity entity) =>
         entity is AsObject post && post.AttributedToActor is { } author
             ? new AsActivity { Id = null, Types = ["Create"], Actor = author, Object = new AsReference(post.Id, post), Objects = [new AsReference(post.Id, post)], Raw = post.Raw }
             : null;

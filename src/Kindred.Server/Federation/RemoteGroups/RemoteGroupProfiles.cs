@@ -19,6 +19,7 @@ public static class RemoteGroupProfiles
             SharedInbox = actor.SharedInbox,
             Followers = actor.Followers,
             Outbox = actor.Outbox,
+            Featured = actor.Featured,
         };
     }
 }

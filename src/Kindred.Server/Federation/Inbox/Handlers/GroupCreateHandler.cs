@@ -79,7 +79,7 @@ public sealed class GroupCreateHandler(Database db, GroupInbox inbox, RemotePost
             return refused;
         }
 
-        if (target.Parent is null && obj.Type is not ("Page" or "Article" or "Note" or "Question"))
+        if (target.Parent is null && !obj.Types.Any(ObjectShapes.IsPost))
         {
             await dropped.RecordAsync(c, tx, actor, activity, DroppedActivities.Reasons.UnsupportedObject);
             return "ignored: not a post type";
@@ -102,7 +102,7 @@ public sealed class GroupCreateHandler(Database db, GroupInbox inbox, RemotePost
             }
         }
 
-        await announcer.AnnounceAsync(c, tx, target.Group, GroupInbox.Original(activity), obj.Id!, ct);
+        await announcer.AnnounceAsync(c, tx, target.Group, GroupInbox.Original(activity), obj.Id!, ct, verbatim: true);
         return target.Parent is null ? "stored as a thread" : "stored as a reply";
     }
 

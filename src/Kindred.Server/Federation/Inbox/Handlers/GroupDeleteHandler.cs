@@ -47,7 +47,7 @@ public sealed class GroupDeleteHandler(Database db, PostStore store, GroupAnnoun
 
             await store.EraseAsync(c, tx, stored.Id, stored.ThreadId, stored.IsThread);
             await GroupAnnouncer.ForgetObjectAsync(c, tx, objectId);
-            await announcer.AnnounceAsync(c, tx, group, GroupInbox.Original(delete), objectId, ct);
+            await announcer.AnnounceAsync(c, tx, group, GroupInbox.Original(delete), objectId, ct, verbatim: true);
             return "deleted";
         }, ct);
         logger.LogInformation("Delete {Object} by {Actor}: {Outcome}", objectId, delete.Actor, outcome);

@@ -45,7 +45,7 @@ public sealed class GroupLikeHandler(Database db, RemoteReactions reactions, Rem
             var added = await reactions.StoreAsync(c, tx, found.Target, likeId, actor, objectId, name);
             if (added && !found.Post.Group.IsRemote)
             {
-                await announcer.AnnounceAsync(c, tx, found.Post.Group, GroupInbox.Original(like), null, ct, keepInOutbox: false);
+                await announcer.AnnounceAsync(c, tx, found.Post.Group, GroupInbox.Original(like), null, ct, keepInOutbox: false, verbatim: true);
             }
 
             return added ? "stored" : "already stored";
@@ -83,7 +83,7 @@ public sealed class GroupLikeHandler(Database db, RemoteReactions reactions, Rem
             var removed = await RemoteReactions.RemoveAsync(c, tx, actor, undo.Object?.Id, objectId);
             if (removed > 0 && found is { Post.Group: { IsRemote: false } group } && GroupAnnouncer.Federates(group))
             {
-                await announcer.AnnounceAsync(c, tx, group, GroupInbox.Original(undo), null, ct, keepInOutbox: false);
+                await announcer.AnnounceAsync(c, tx, group, GroupInbox.Original(undo), null, ct, keepInOutbox: false, verbatim: true);
             }
 
             return removed;

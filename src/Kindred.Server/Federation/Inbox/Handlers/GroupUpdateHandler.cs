@@ -60,7 +60,7 @@ public sealed class GroupUpdateHandler(Database db, GroupCreateHandler create, R
 
             await store.EditAsync(c, tx, stored.Id, stored.IsThread, fields, time.GetUtcNow());
             await GroupAnnouncer.ForgetObjectAsync(c, tx, obj.Id);
-            await announcer.AnnounceAsync(c, tx, group, GroupInbox.Original(update), obj.Id, ct);
+            await announcer.AnnounceAsync(c, tx, group, GroupInbox.Original(update), obj.Id, ct, verbatim: true);
             return "updated";
         }, ct);
         logger.LogInformation("Update {Object} by {Actor}: {Outcome}", obj.Id, update.Actor, outcome);
