@@ -129,6 +129,7 @@ public static class AdminCli
         admin.Subcommands.Add(migrate);
 
         BackupCommands.AddTo(admin, configArgs, stdout, stderr);
+        MailCommands.AddTo(admin, configArgs, stdout, stderr, (config, err, action) => WithServices(config, err, action));
 
         var config = new InvocationConfiguration { Output = stdout, Error = stderr };
         return await root.Parse(args).InvokeAsync(config);

@@ -10,6 +10,7 @@ using Kindred.Server.Features.Admin;
 using Kindred.Server.Features.Groups;
 using Kindred.Server.Features.Help;
 using Kindred.Server.Features.Home;
+using Kindred.Server.Features.Mail;
 using Kindred.Server.Features.Notifications;
 using Kindred.Server.Features.Reactions;
 using Kindred.Server.Features.Threads;
@@ -49,6 +50,7 @@ public static class KindredApp
         builder.Services.AddKindredAuth(options);
         builder.Services.AddKindredAccounts();
         builder.Services.AddKindredGroups();
+        builder.Services.AddKindredMail();
         builder.Services.AddKindredTheming();
         builder.Services.AddKindredFederation(builder.Configuration);
         builder.Services.AddKindredDelivery(builder.Configuration);
@@ -87,6 +89,7 @@ public static class KindredApp
         app.MapAccountPages();
         app.MapAccountSettingsPages();
         app.MapAccountApi();
+        app.MapPasswordResetPages();
         app.MapAdminPages();
         app.MapGroupPages();
         app.MapRemoteGroupPages();
@@ -97,6 +100,7 @@ public static class KindredApp
         app.MapThreadApi();
         app.MapReactions();
         app.MapNotificationPages();
+        app.MapMailAdmin();
         app.MapKindredFederation();
         app.MapDeliveryAdmin();
         app.MapDroppedAdmin();
@@ -257,6 +261,7 @@ public static class KindredApp
         services.AddSingleton<Invites>();
         services.AddSingleton<Helplines>();
         services.AddSingleton<AccessTokens>();
+        services.AddSingleton<PasswordResets>();
         return services;
     }
 

@@ -17,6 +17,7 @@ public sealed class Pages(ThemeEngine theme, SiteInfoSource site, IAntiforgery a
         ["pending"] = "Thank you. Your registration is waiting for an admin to approve it; you can sign in once it is approved.",
         ["signed-out"] = "You are signed out. Take care.",
         ["password-changed"] = "Your password is changed. Other devices have been signed out.",
+        ["password-reset"] = "Your new password is saved, and every other device and app is signed out. Sign in with it now.",
         ["email-changed"] = "Your e-mail address is changed.",
         ["settings-saved"] = "Settings saved.",
         ["approved"] = "Registration approved.",

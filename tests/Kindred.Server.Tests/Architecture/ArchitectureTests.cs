@@ -53,6 +53,7 @@ public sealed class ArchitectureTests
         ["handles"] = "Features/Accounts",
         ["declined_registrations"] = "Features/Accounts",
         ["sign_in_addresses"] = "Features/Accounts",
+        ["password_resets"] = "Features/Accounts",
         ["instance_settings"] = "Features/Admin",
         ["invites"] = "Features/Admin",
         ["groups"] = "Features/Groups",
