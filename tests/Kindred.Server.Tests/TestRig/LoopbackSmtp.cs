@@ -47,9 +47,14 @@ public sealed class LoopbackSmtp : IAsyncDisposable
         return smtp;
     }
 
-    /// <summary>Starts listening (returns once it accepts connections).</summary>
+    /// <summary>Starts listening (returns once it accepts connections); a no-op when it is up.</summary>
     public async Task UpAsync()
     {
+        if (_running is not null)
+        {
+            return;
+        }
+
         var options = new SmtpServerOptionsBuilder()
             .ServerName("localhost")
             .Endpoint(b => b.Endpoint(new IPEndPoint(IPAddress.Parse(Host), Port)))
