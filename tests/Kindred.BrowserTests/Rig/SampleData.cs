@@ -22,6 +22,24 @@ public sealed class SampleData(KindredTestServer server, string memberName, stri
     public Task<string> OnceAsync(string key, Func<Task<string>> create) =>
         _made.GetOrAdd(key, _ => new Lazy<Task<string>>(create)).Value;
 
+    /// <summary>A password reset link for the admin (asked for through the API; read from the pickup folder). Opening it uses nothing up.</summary>
+    public Task<string> PasswordResetUrlAsync() => OnceAsync("reset-url", async () =>
+    {
+        var email = $"{adminName}@example.org";
+        using var session = server.NewSession();
+        var response = await session.PostJsonAsync("/api/v1/auth/password-reset", new { email });
+        response.EnsureSuccessStatusCode();
+        return Kindred.Server.Tests.Mail.MailRig.ResetPath(await Kindred.Server.Tests.Mail.MailRig.WaitForPickupAsync(server, email));
+    });
+
+    /// <summary>A message in the pickup folder, as admins open it from Admin, E-mail.</summary>
+    public async Task<string> PickupMessageUrlAsync()
+    {
+        await PasswordResetUrlAsync();
+        var file = Directory.GetFiles(Kindred.Server.Tests.Mail.MailRig.PickupFolder(server), "*.eml").Order(StringComparer.Ordinal).First();
+        return "/admin/mail/pickup/" + Path.GetFileName(file);
+    }
+
     private const string GroupSlug = "living_with_anxiety";
     private const string GroupName = "Living with anxiety";
 
