@@ -32,6 +32,13 @@ public sealed class MailOptions
     /// <summary>Where replies go, e.g. the admins' shared mailbox. Empty: no Reply-To header.</summary>
     public string? ReplyTo { get; set; }
 
+    /// <summary>
+    /// Whether a changed e-mail address must be confirmed (by a link sent to it) before it is used; the old address is
+    /// told once it changes. On by default: otherwise a mistyped address, or someone at an unlocked computer, could
+    /// take over where reset links go.
+    /// </summary>
+    public bool ConfirmChangedAddress { get; set; } = true;
+
     /// <summary>The port actually used: <see cref="Port"/>, or the usual one for <see cref="Security"/>.</summary>
     public int EffectivePort => Port > 0 ? Port : Security?.Trim().ToLowerInvariant() switch
     {

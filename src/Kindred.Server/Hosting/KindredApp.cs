@@ -90,6 +90,7 @@ public static class KindredApp
         app.MapAccountSettingsPages();
         app.MapAccountApi();
         app.MapPasswordResetPages();
+        app.MapEmailChangePages();
         app.MapAdminPages();
         app.MapGroupPages();
         app.MapRemoteGroupPages();
@@ -262,6 +263,7 @@ public static class KindredApp
         services.AddSingleton<Helplines>();
         services.AddSingleton<AccessTokens>();
         services.AddSingleton<PasswordResets>();
+        services.AddSingleton<EmailChanges>();
         return services;
     }
 

@@ -19,6 +19,7 @@ public sealed class Pages(ThemeEngine theme, SiteInfoSource site, IAntiforgery a
         ["password-changed"] = "Your password is changed. Other devices have been signed out.",
         ["password-reset"] = "Your new password is saved, and every other device and app is signed out. Sign in with it now.",
         ["email-changed"] = "Your e-mail address is changed.",
+        ["email-confirm-sent"] = "Nearly done: we have sent a link to your new address. Your account keeps using the old one until you follow it (within a day).",
         ["settings-saved"] = "Settings saved.",
         ["approved"] = "Registration approved.",
         ["declined"] = "Registration declined; the request has been deleted.",

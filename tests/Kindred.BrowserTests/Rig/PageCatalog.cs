@@ -29,6 +29,7 @@ public static class PageCatalog
         ["/password-reset/confirm"] = Page(Audience.Anyone, data => data.PasswordResetUrlAsync()),
         ["/forbidden"] = Page(Audience.Anyone, status: 403),
         ["/account"] = Page(Audience.Members),
+        ["/account/email/confirm"] = Page(Audience.Anyone, data => data.EmailConfirmUrlAsync()),
         ["/admin"] = Page(Audience.Admins),
         ["/admin/registrations"] = Page(Audience.Admins),
         ["/admin/helplines"] = Page(Audience.Admins),

@@ -32,6 +32,19 @@ public sealed class SampleData(KindredTestServer server, string memberName, stri
         return Kindred.Server.Tests.Mail.MailRig.ResetPath(await Kindred.Server.Tests.Mail.MailRig.WaitForPickupAsync(server, email));
     });
 
+    /// <summary>The link sent to a new address when the member asks to change theirs (the account keeps its address until it is followed).</summary>
+    public Task<string> EmailConfirmUrlAsync() => OnceAsync("email-confirm-url", async () =>
+    {
+        var newEmail = $"{memberName}-new@example.org";
+        using var session = server.NewSession();
+        await Accounts.SignInAsync(session, memberName);
+        var response = await session.SubmitAsync("/account", "/account/email", new Dictionary<string, string> { ["email"] = newEmail, ["password"] = Accounts.Password });
+        Assert.Equal(System.Net.HttpStatusCode.Redirect, response.StatusCode);
+        var message = await Kindred.Server.Tests.Mail.MailRig.WaitForPickupAsync(server, newEmail);
+        var link = System.Text.RegularExpressions.Regex.Match(message.TextBody ?? "", @"https?://\S+/account/email/confirm\?token=[A-Za-z0-9_-]+").Value;
+        return new Uri(link).PathAndQuery;
+    });
+
     /// <summary>A message in the pickup folder, as admins open it from Admin, E-mail.</summary>
     public async Task<string> PickupMessageUrlAsync()
     {

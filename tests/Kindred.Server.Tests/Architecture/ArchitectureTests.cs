@@ -54,6 +54,7 @@ public sealed class ArchitectureTests
         ["declined_registrations"] = "Features/Accounts",
         ["sign_in_addresses"] = "Features/Accounts",
         ["password_resets"] = "Features/Accounts",
+        ["email_changes"] = "Features/Accounts",
         ["instance_settings"] = "Features/Admin",
         ["invites"] = "Features/Admin",
         ["groups"] = "Features/Groups",
