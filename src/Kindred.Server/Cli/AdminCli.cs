@@ -177,6 +177,7 @@ public static class AdminCli
         BackupCommands.AddTo(admin, configArgs, stdout, stderr);
         UserCommands.AddTo(admin, configArgs, stdout, stderr);
         KeyCommands.AddTo(admin, configArgs, stdout, stderr);
+        MailCommands.AddTo(admin, configArgs, stdout, stderr, (config, err, action) => WithServices(config, err, action));
 
         var config = new InvocationConfiguration { Output = stdout, Error = stderr };
         return await root.Parse(args).InvokeAsync(config);

@@ -36,6 +36,7 @@ public sealed class KindredOptions
     public ReverseProxyOptions ReverseProxy { get; set; } = new();
     public SecretsOptions Secrets { get; set; } = new();
     public ReportsOptions Reports { get; set; } = new();
+    public MailOptions Mail { get; set; } = new();
 }
 
 /// <summary>The certificate that encrypts the Data Protection key ring kept in the database (see docs/admin-guide-secrets.md).</summary>
@@ -139,6 +140,12 @@ public sealed class SecurityOptions
     public int SignInAttemptsPerAccountPerMinute { get; set; } = 10;
 
     public int AccessTokenMinutes { get; set; } = 60;
+
+    /// <summary>Password reset messages one e-mail address may be sent per hour; requests beyond it get the same answer and no message.</summary>
+    public int PasswordResetsPerAddressPerHour { get; set; } = 3;
+
+    /// <summary>Password reset requests one client address (IPv4, or IPv6 /64) may make per hour before it gets 429.</summary>
+    public int PasswordResetsPerIpPerHour { get; set; } = 20;
 
     /// <summary>Largest request body accepted, in bytes.</summary>
     public long MaxRequestBodyBytes { get; set; } = 1_000_000;

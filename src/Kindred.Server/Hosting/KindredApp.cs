@@ -11,6 +11,7 @@ using Kindred.Server.Features.Groups;
 using Kindred.Server.Features.Help;
 using Kindred.Server.Features.Home;
 using Kindred.Server.Features.Moderation;
+using Kindred.Server.Features.Mail;
 using Kindred.Server.Features.Notifications;
 using Kindred.Server.Features.Reactions;
 using Kindred.Server.Features.Reports;
@@ -52,6 +53,7 @@ public static class KindredApp
         builder.Services.AddKindredAccounts();
         builder.Services.AddKindredGroups();
         builder.Services.AddKindredReports();
+        builder.Services.AddKindredMail();
         builder.Services.AddKindredTheming();
         builder.Services.AddKindredFederation(builder.Configuration);
         builder.Services.AddKindredDelivery(builder.Configuration);
@@ -108,6 +110,8 @@ public static class KindredApp
         app.MapAccountPages();
         app.MapAccountSettingsPages();
         app.MapAccountApi();
+        app.MapPasswordResetPages();
+        app.MapEmailChangePages();
         app.MapAdminPages();
         app.MapStatusPage();
         app.MapGroupPages();
@@ -124,6 +128,7 @@ public static class KindredApp
         app.MapReportPages();
         app.MapReportApi();
         app.MapAccountAdminApi();
+        app.MapMailAdmin();
         app.MapKindredFederation();
         app.MapDeliveryAdmin();
         app.MapDroppedAdmin();
@@ -303,6 +308,8 @@ public static class KindredApp
         services.AddSingleton<Invites>();
         services.AddSingleton<Helplines>();
         services.AddSingleton<AccessTokens>();
+        services.AddSingleton<PasswordResets>();
+        services.AddSingleton<EmailChanges>();
         return services;
     }
 

@@ -40,6 +40,7 @@ public sealed class KindredOptionsValidator(IHostEnvironment? environment = null
         }
 
         errors.AddRange(ValidateProxies(o.ReverseProxy));
+        errors.AddRange(MailOptionsValidation.Validate(o.Mail));
 
         var provider = o.Database.Provider?.Trim().ToLowerInvariant();
         if (provider is not ("sqlite" or "postgres" or "postgresql"))

@@ -74,20 +74,60 @@ public sealed class ThemeEngine : ITemplateLoader
         return await RenderAsync("layouts/" + layout, globals);
     }
 
-    private async Task<string> RenderAsync(string name, ScriptObject globals)
+    /// <summary>The text extension of e-mail templates (<c>emails/NAME.sbn-txt</c>): printed as is, not HTML-escaped.</summary>
+    public const string TextExtension = ".sbn-txt";
+
+    /// <summary>
+    /// Renders an e-mail: <c>emails/{name}.sbn-txt</c> inside <c>emails/layout.sbn-txt</c> (plain text, nothing escaped) and
+    /// <c>emails/{name}.sbn-html</c> inside <c>emails/layout.sbn-html</c> (every value HTML-escaped, like pages). Both are
+    /// overridable per theme like page templates. The text template's first line, <c>Subject: ...</c>, is the subject.
+    /// </summary>
+    public async Task<(string Subject, string Text, string Html)> RenderEmailAsync(string name, IReadOnlyDictionary<string, object?> values)
     {
-        var template = Load(name);
-        var context = new HtmlTemplateContext
+        ScriptObject Globals()
         {
-            TemplateLoader = this,
-            MemberRenamer = Renamer,
-            StrictVariables = false,
-            LoopLimit = 10_000,
-            // Scriban indents every line of a multi-line value printed after leading whitespace (AutoIndent). That
-            // changes what a <textarea> or <pre> holds: a form would send back indented text, and Markdown turns
-            // indented paragraphs into code blocks. Output is printed exactly as it is.
-            AutoIndent = false,
-        };
+            var globals = new ScriptObject { ["include"] = SafeInclude };
+            foreach (var (key, value) in values)
+            {
+                globals.SetValue(key, value, readOnly: false);
+            }
+
+            return globals;
+        }
+
+        var textGlobals = Globals();
+        var textBody = (await RenderAsync("emails/" + name, textGlobals, TextExtension)).TrimStart();
+        var subject = "";
+        if (textBody.StartsWith("Subject:", StringComparison.OrdinalIgnoreCase))
+        {
+            var end = textBody.IndexOf('\n', StringComparison.Ordinal);
+            subject = (end < 0 ? textBody[8..] : textBody[8..end]).Trim();
+            textBody = end < 0 ? "" : textBody[(end + 1)..].TrimStart('\r', '\n');
+        }
+
+        textGlobals.SetValue("content", textBody, readOnly: true);
+        var text = await RenderAsync("emails/layout", textGlobals, TextExtension);
+
+        var htmlGlobals = Globals();
+        var htmlBody = await RenderAsync("emails/" + name, htmlGlobals);
+        htmlGlobals.SetValue("content", new RawHtml(htmlBody), readOnly: true);
+        var html = await RenderAsync("emails/layout", htmlGlobals);
+        return (subject, text, html);
+    }
+
+    private async Task<string> RenderAsync(string name, ScriptObject globals, string extension = Extension)
+    {
+        var template = Load(name, extension);
+        // E-mail text parts are plain text: only HTML templates escape what they print.
+        var context = extension == Extension ? new HtmlTemplateContext() : new TemplateContext();
+        context.TemplateLoader = this;
+        context.MemberRenamer = Renamer;
+        context.StrictVariables = false;
+        context.LoopLimit = 10_000;
+        // Scriban indents every line of a multi-line value printed after leading whitespace (AutoIndent). That
+        // changes what a <textarea> or <pre> holds: a form would send back indented text, and Markdown turns
+        // indented paragraphs into code blocks. Output is printed exactly as it is.
+        context.AutoIndent = false;
         context.PushGlobal(globals);
         // Included partials are parsed once per process, not once per render: share our cache with Scriban's.
         foreach (var (path, parsed) in _parsed)
@@ -108,9 +148,9 @@ public sealed class ThemeEngine : ITemplateLoader
 
     private static readonly MemberRenamerDelegate Renamer = StandardMemberRenamer.Default;
 
-    private Template Load(string name)
+    private Template Load(string name, string extension = Extension)
     {
-        var path = Resolve(name) ?? throw new FileNotFoundException($"Template '{name}' is in neither theme '{ThemeName}' nor the default theme.");
+        var path = Resolve(name, extension) ?? throw new FileNotFoundException($"Template '{name}' is in neither theme '{ThemeName}' nor the default theme.");
         return _parsed.GetOrAdd(path, p =>
         {
             var template = Template.Parse(File.ReadAllText(p), p);
@@ -123,7 +163,7 @@ public sealed class ThemeEngine : ITemplateLoader
         });
     }
 
-    private string? Resolve(string name)
+    private string? Resolve(string name, string extension = Extension)
     {
         if (name.Contains("..", StringComparison.Ordinal) || Path.IsPathRooted(name))
         {
@@ -132,7 +172,7 @@ public sealed class ThemeEngine : ITemplateLoader
 
         foreach (var directory in _searchDirectories)
         {
-            var candidate = Path.Combine(directory, name + Extension);
+            var candidate = Path.Combine(directory, name + extension);
             if (File.Exists(candidate))
             {
                 return candidate;

@@ -73,6 +73,27 @@ public static class Journeys
         await Expect(page.GetByRole(AriaRole.Navigation, new() { Name = "Main" })).ToContainTextAsync($"Account ({username})");
     }
 
+    /// <summary>From the sign-in page: "Reset your password by e-mail", the address, "Send me a link"; ends on "Check your e-mail".</summary>
+    public static async Task RequestPasswordResetAsync(IPage page, string email)
+    {
+        await page.GotoAsync("/");
+        await FollowNavAsync(page, "Sign in");
+        await page.GetByRole(AriaRole.Link, new() { Name = "Reset your password by e-mail", Exact = true }).ClickAsync();
+        await TypeAsync(page, "E-mail address", email);
+        await PressButtonAsync(page, "Send me a link");
+        await Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync("Check your e-mail");
+    }
+
+    /// <summary>Opens the link from the message, types a new password and saves it; ends on the sign-in page saying so.</summary>
+    public static async Task ChooseNewPasswordAsync(IPage page, string link, string password)
+    {
+        await page.GotoAsync(link);
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Choose a new password", Level = 1 })).ToBeVisibleAsync();
+        await TypeAsync(page, "New password", password);
+        await PressButtonAsync(page, "Save my new password");
+        await Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync("Your new password is saved");
+    }
+
     /// <summary>Signs out through the header's "Sign out" link and the confirmation button.</summary>
     public static async Task SignOutAsync(IPage page)
     {

@@ -22,6 +22,37 @@ public sealed class SampleData(KindredTestServer server, string memberName, stri
     public Task<string> OnceAsync(string key, Func<Task<string>> create) =>
         _made.GetOrAdd(key, _ => new Lazy<Task<string>>(create)).Value;
 
+    /// <summary>A password reset link for the admin (asked for through the API; read from the pickup folder). Opening it uses nothing up.</summary>
+    public Task<string> PasswordResetUrlAsync() => OnceAsync("reset-url", async () =>
+    {
+        var email = $"{adminName}@example.org";
+        using var session = server.NewSession();
+        var response = await session.PostJsonAsync("/api/v1/auth/password-reset", new { email });
+        response.EnsureSuccessStatusCode();
+        return Kindred.Server.Tests.Mail.MailRig.ResetPath(await Kindred.Server.Tests.Mail.MailRig.WaitForPickupAsync(server, email));
+    });
+
+    /// <summary>The link sent to a new address when the member asks to change theirs (the account keeps its address until it is followed).</summary>
+    public Task<string> EmailConfirmUrlAsync() => OnceAsync("email-confirm-url", async () =>
+    {
+        var newEmail = $"{memberName}-new@example.org";
+        using var session = server.NewSession();
+        await Accounts.SignInAsync(session, memberName);
+        var response = await session.SubmitAsync("/account", "/account/email", new Dictionary<string, string> { ["email"] = newEmail, ["password"] = Accounts.Password });
+        Assert.Equal(System.Net.HttpStatusCode.Redirect, response.StatusCode);
+        var message = await Kindred.Server.Tests.Mail.MailRig.WaitForPickupAsync(server, newEmail);
+        var link = System.Text.RegularExpressions.Regex.Match(message.TextBody ?? "", @"https?://\S+/account/email/confirm\?token=[A-Za-z0-9_-]+").Value;
+        return new Uri(link).PathAndQuery;
+    });
+
+    /// <summary>A message in the pickup folder, as admins open it from Admin, E-mail.</summary>
+    public async Task<string> PickupMessageUrlAsync()
+    {
+        await PasswordResetUrlAsync();
+        var file = Directory.GetFiles(Kindred.Server.Tests.Mail.MailRig.PickupFolder(server), "*.eml").Order(StringComparer.Ordinal).First();
+        return "/admin/mail/pickup/" + Path.GetFileName(file);
+    }
+
     private const string GroupSlug = "living_with_anxiety";
     private const string GroupName = "Living with anxiety";
 

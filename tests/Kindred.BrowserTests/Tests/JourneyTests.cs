@@ -24,6 +24,29 @@ public sealed class JourneyTests(BrowserFixture fixture) : IClassFixture<Browser
     }
 
     [Fact]
+    public async Task Forgot_password_reset_by_the_link_in_the_message_then_sign_in_with_the_new_one()
+    {
+        var name = await Accounts.RegisterAsync(fixture.Server, Accounts.UniqueName("forgot"));
+        var email = $"{name}@example.org";
+        await using var session = await fixture.NewSessionAsync(Visitor.SignedOut, BrowserFixture.PhoneWidth);
+        await session.RunAsync("forgot-password", async page =>
+        {
+            await Journeys.RequestPasswordResetAsync(page, email);
+            var link = Kindred.Server.Tests.Mail.MailRig.ResetPath(await Kindred.Server.Tests.Mail.MailRig.WaitForPickupAsync(fixture.Server, email));
+            await Journeys.ChooseNewPasswordAsync(page, link, "a new password I will remember");
+            await Journeys.TypeAsync(page, "Username", name);
+            await Journeys.TypeAsync(page, "Password", "a new password I will remember");
+            await Journeys.PressButtonAsync(page, "Sign in");
+            await Expect(page.GetByRole(AriaRole.Navigation, new() { Name = "Main" })).ToContainTextAsync($"Account ({name})");
+
+            // The link worked once: opening it again says so and offers a new one.
+            await page.GotoAsync(link);
+            await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "This link no longer works", Level = 1 })).ToBeVisibleAsync();
+            await Expect(page.GetByRole(AriaRole.Link, new() { Name = "Ask for a new link" })).ToBeVisibleAsync();
+        });
+    }
+
+    [Fact]
     public async Task A_failed_registration_shows_errors_next_to_the_fields_and_keeps_what_was_typed()
     {
         await using var session = await fixture.NewSessionAsync();

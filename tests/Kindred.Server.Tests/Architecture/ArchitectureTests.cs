@@ -54,6 +54,8 @@ public sealed class ArchitectureTests
         ["handles"] = "Features/Accounts",
         ["declined_registrations"] = "Features/Accounts",
         ["sign_in_addresses"] = "Features/Accounts",
+        ["password_resets"] = "Features/Accounts",
+        ["email_changes"] = "Features/Accounts",
         ["instance_settings"] = "Features/Admin",
         ["invites"] = "Features/Admin",
         ["groups"] = "Features/Groups",

@@ -137,6 +137,13 @@ public abstract class SignInTests<T>(T fixture) : IClassFixture<T> where T : Ser
         Assert.Equal(HttpStatusCode.Redirect, ok.StatusCode);
         var token = await Accounts.TokenAsync(Server, name);
         var me = await (await session.GetWithTokenAsync("/api/v1/accounts/me", token)).Content.ReadFromJsonAsync<JsonElement>();
+        // Used only once confirmed through the link sent to it (Mail/EmailChangeTests).
+        Assert.Equal($"{name}@example.org", me.GetProperty("email").GetString());
+        var message = await Mail.MailRig.WaitForPickupAsync(Server, $"new-{name}@example.org");
+        var link = System.Text.RegularExpressions.Regex.Match(message.TextBody ?? "", @"https?://\S+/account/email/confirm\?token=[A-Za-z0-9_-]+").Value;
+        var confirm = await session.GetAsync(new Uri(link).PathAndQuery);
+        Assert.Equal(HttpStatusCode.Redirect, (await session.SubmitAsync(confirm, "/account/email/confirm", new Dictionary<string, string>())).StatusCode);
+        me = await (await session.GetWithTokenAsync("/api/v1/accounts/me", token)).Content.ReadFromJsonAsync<JsonElement>();
         Assert.Equal($"new-{name}@example.org", me.GetProperty("email").GetString());
     }
 }

@@ -54,7 +54,7 @@ public static class AccountSettingsPages
             return Results.Redirect("/account?notice=password-changed");
         });
 
-        group.MapPost("/email", async (HttpContext http, Pages pages, UserStore users, PasswordHasher hasher) =>
+        group.MapPost("/email", async (HttpContext http, Pages pages, UserStore users, PasswordHasher hasher, EmailChanges changes) =>
         {
             if (await Forms.ReadAsync(http) is not { } form)
             {
@@ -74,14 +74,16 @@ public static class AccountSettingsPages
                 errors["password"] = "That is not your current password.";
             }
 
-            if (errors.Count == 0 && !await users.SetEmailAsync(user.Id, email!, http.RequestAborted))
+            // A changed address is used only once confirmed through a link sent to it (EmailChanges).
+            var outcome = errors.Count == 0 ? await changes.RequestAsync(user, email!, http.RequestAborted) : EmailChangeOutcome.Invalid;
+            if (outcome == EmailChangeOutcome.Taken)
             {
                 errors["email"] = "Another account already uses that e-mail address.";
             }
 
             return errors.Count > 0
                 ? await SettingsPage(http, pages, user, errors, email, StatusCodes.Status400BadRequest)
-                : Results.Redirect("/account?notice=email-changed");
+                : Results.Redirect(outcome == EmailChangeOutcome.ConfirmationSent ? "/account?notice=email-confirm-sent" : "/account?notice=email-changed");
         });
 
         group.MapPost("/time-zone", async (HttpContext http, Pages pages, UserStore users) =>
