@@ -129,6 +129,7 @@ public static class AdminCli
         admin.Subcommands.Add(migrate);
 
         BackupCommands.AddTo(admin, configArgs, stdout, stderr);
+        DataRightsCommands.AddTo(admin, configArgs, stdout, stderr);
 
         var config = new InvocationConfiguration { Output = stdout, Error = stderr };
         return await root.Parse(args).InvokeAsync(config);
@@ -145,7 +146,7 @@ public static class AdminCli
     /// Runs a command with the server's services. Only <c>admin migrate</c> changes the schema: every other command needs the
     /// schema this version knows (<paramref name="checkSchema"/>) and stops with "run admin migrate" otherwise.
     /// </summary>
-    private static async Task<int> WithServices(string[] configArgs, TextWriter stderr, Func<IServiceProvider, Task<int>> action, bool checkSchema = true)
+    internal static async Task<int> WithServices(string[] configArgs, TextWriter stderr, Func<IServiceProvider, Task<int>> action, bool checkSchema = true)
     {
         try
         {

@@ -35,9 +35,23 @@ public sealed class KindredOptions
     public List<Helpline> Helplines { get; set; } = [];
     public ReverseProxyOptions ReverseProxy { get; set; } = new();
     public SecretsOptions Secrets { get; set; } = new();
+    public AccountsOptions Accounts { get; set; } = new();
 }
 
 /// <summary>The certificate that encrypts the Data Protection key ring kept in the database (see docs/admin-guide-secrets.md).</summary>
+/// <summary>Data rights (issue 14): exports and erasure of a member's account.</summary>
+public sealed class AccountsOptions
+{
+    /// <summary>How long an erasure waits before it starts (the member can undo it by signing in). Zero: at once.</summary>
+    public TimeSpan ErasureGracePeriod { get; set; } = TimeSpan.FromDays(14);
+
+    /// <summary>How long a finished export can be downloaded before it is deleted.</summary>
+    public TimeSpan ExportKeptFor { get; set; } = TimeSpan.FromDays(7);
+
+    /// <summary>Export requests a member may make in 24 hours (a request while one is being built answers with that one).</summary>
+    public int ExportsPerDay { get; set; } = 3;
+}
+
 public sealed class SecretsOptions
 {
     /// <summary>A PKCS#12 (.pfx) file with a private key. Empty: &lt;data&gt;/secrets/keyring.pfx, made on first start.</summary>

@@ -7,6 +7,7 @@ using Kindred.Server.Federation.Endpoints;
 using Kindred.Server.Federation.Inbox;
 using Kindred.Server.Features.Accounts;
 using Kindred.Server.Features.Admin;
+using Kindred.Server.Features.DataRights;
 using Kindred.Server.Features.Groups;
 using Kindred.Server.Features.Help;
 using Kindred.Server.Features.Home;
@@ -49,6 +50,7 @@ public static class KindredApp
         builder.Services.AddKindredAuth(options);
         builder.Services.AddKindredAccounts();
         builder.Services.AddKindredGroups();
+        builder.Services.AddKindredDataRights();
         builder.Services.AddKindredTheming();
         builder.Services.AddKindredFederation(builder.Configuration);
         builder.Services.AddKindredDelivery(builder.Configuration);
@@ -87,6 +89,7 @@ public static class KindredApp
         app.MapAccountPages();
         app.MapAccountSettingsPages();
         app.MapAccountApi();
+        app.MapKindredDataRights();
         app.MapAdminPages();
         app.MapGroupPages();
         app.MapRemoteGroupPages();

@@ -47,6 +47,7 @@ public sealed class Pages(ThemeEngine theme, SiteInfoSource site, IAntiforgery a
         ["notifications-read"] = "All notifications marked as read.",
         ["delivery-retry"] = "Deliveries to that instance are being retried now.",
         ["delivery-resume"] = "Deliveries to that instance are resumed.",
+        ["export-requested"] = "Your export is being prepared. You will get a notification when it is ready to download.",
     };
 
     private const string UrgentHelpPage = "urgent-help";

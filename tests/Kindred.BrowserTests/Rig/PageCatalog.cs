@@ -26,6 +26,8 @@ public static class PageCatalog
         ["/signout"] = Page(Audience.Anyone),
         ["/forbidden"] = Page(Audience.Anyone, status: 403),
         ["/account"] = Page(Audience.Members),
+        ["/account/export"] = Page(Audience.Members),
+        ["/account/export/download"] = NotAPage("the member's export as a ZIP file (404 page when there is none)"),
         ["/admin"] = Page(Audience.Admins),
         ["/admin/registrations"] = Page(Audience.Admins),
         ["/admin/helplines"] = Page(Audience.Admins),

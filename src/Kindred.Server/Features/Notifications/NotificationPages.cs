@@ -62,6 +62,7 @@ public static class NotificationPages
     {
         NotificationKinds.Reply when n.ThreadId is not null => $"/threads/{n.ThreadId}#reply-{n.ReplyId}",
         NotificationKinds.Reaction when n.ThreadId is not null => n.ReplyId is null ? $"/threads/{n.ThreadId}" : $"/threads/{n.ThreadId}#reply-{n.ReplyId}",
+        NotificationKinds.ExportReady => "/account/export",
         _ when n.GroupSlug is not null => $"/groups/{n.GroupSlug.ToLowerInvariant()}",
         _ => null,
     };
