@@ -39,5 +39,33 @@ public static class DataRightsCommands
             return 0;
         }));
         admin.Subcommands.Add(export);
+
+        var eraseUser = new Option<string>("--username") { Description = "The account to erase.", Required = true };
+        var yes = new Option<bool>("--yes") { Description = "Confirm: erase the account and everything it wrote now, with no grace period." };
+        var erase = new Command("erase-account", "Erase an account now (posts, reactions, memberships; a Delete to other servers), as if the member had asked.")
+        {
+            eraseUser, yes,
+        };
+        erase.SetAction((parse, ct) => AdminCli.WithServices(configArgs, stderr, async services =>
+        {
+            var user = await services.GetRequiredService<UserStore>().FindByUsernameAsync(parse.GetValue(eraseUser)!, ct);
+            if (user is null)
+            {
+                await stderr.WriteLineAsync($"error: there is no account named '{parse.GetValue(eraseUser)}'.");
+                return 1;
+            }
+
+            if (!parse.GetValue(yes))
+            {
+                await stderr.WriteLineAsync($"error: erasing '{user.Username}' cannot be undone; run again with --yes to confirm.");
+                return 1;
+            }
+
+            var erasure = await services.GetRequiredService<AccountErasures>().RequestAsync(user.Id, byAdmin: true, grace: TimeSpan.Zero, ct: ct);
+            await stdout.WriteLineAsync($"Erasure of '{user.Username}' started ({erasure.State}); the server finishes it in the background. " +
+                                        "Follow it on /admin/erasures.");
+            return 0;
+        }));
+        admin.Subcommands.Add(erase);
     }
 }

@@ -47,6 +47,8 @@ public sealed class Pages(ThemeEngine theme, SiteInfoSource site, IAntiforgery a
         ["notifications-read"] = "All notifications marked as read.",
         ["delivery-retry"] = "Deliveries to that instance are being retried now.",
         ["delivery-resume"] = "Deliveries to that instance are resumed.",
+        ["erasure-cancelled"] = "Welcome back. Your account will not be deleted; everything is as it was.",
+        ["account-erased"] = "Erasure started.",
         ["export-requested"] = "Your export is being prepared. You will get a notification when it is ready to download.",
     };
 

@@ -27,6 +27,8 @@ public static class PageCatalog
         ["/forbidden"] = Page(Audience.Anyone, status: 403),
         ["/account"] = Page(Audience.Members),
         ["/account/export"] = Page(Audience.Members),
+        ["/account/delete"] = Page(Audience.Members),
+        ["/admin/erasures"] = Page(Audience.Admins),
         ["/account/export/download"] = NotAPage("the member's export as a ZIP file (404 page when there is none)"),
         ["/admin"] = Page(Audience.Admins),
         ["/admin/registrations"] = Page(Audience.Admins),

@@ -78,6 +78,7 @@ public sealed class ArchitectureTests
         ["schema_migrations"] = "Data",
         ["jobs"] = "Data",
         ["account_exports"] = "Features/DataRights",
+        ["account_erasures"] = "Features/DataRights",
     };
 
     private static readonly Regex Write = new(@"\b(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+([a-z_][a-z0-9_]*)", RegexOptions.Compiled);

@@ -12,12 +12,16 @@ public static class DataRightsSetup
         services.AddSingleton(sp => new JobHandler(AccountExports.BuildJob, (job, ct) => sp.GetRequiredService<AccountExports>().BuildAsync(job, ct)));
         services.AddSingleton(sp => new JobHandler(AccountExports.PruneJob, (job, ct) => sp.GetRequiredService<AccountExports>().PruneAsync(job, ct),
             TimeSpan.FromHours(1)));
+        services.AddSingleton<AccountErasures>();
+        services.AddSingleton(sp => new JobHandler(AccountErasures.EraseJob, (job, ct) => sp.GetRequiredService<AccountErasures>().RunAsync(job, ct)));
         return services;
     }
 
     public static IEndpointRouteBuilder MapKindredDataRights(this IEndpointRouteBuilder app)
     {
         app.MapExportEndpoints();
+        app.MapErasureEndpoints();
+        app.MapErasureAdmin();
         return app;
     }
 }

@@ -8,7 +8,7 @@ namespace Kindred.Server.Federation.Outbox;
 /// feature's own transaction, so what we record is what we send and a rolled-back change sends nothing. Hosting wires
 /// <see cref="ChangeLog"/> to <see cref="RecordAsync"/>; the delivery queue wakes its worker when the transaction commits.
 /// </summary>
-public sealed class OutboxWriter(GroupPublisher posts, ReactionPublisher reactions, FollowPublisher follows)
+public sealed class OutboxWriter(GroupPublisher posts, ReactionPublisher reactions, FollowPublisher follows, AccountDeletePublisher accounts)
 {
     public Task RecordAsync(DbConnection c, DbTransaction tx, Change change, CancellationToken ct) => change switch
     {
@@ -18,6 +18,7 @@ public sealed class OutboxWriter(GroupPublisher posts, ReactionPublisher reactio
         RemoteJoinRequested j => follows.FollowAsync(c, tx, j, ct),
         RemoteGroupLeft l => follows.UndoAsync(c, tx, l, ct),
         RemoteJoinAnswered a => follows.AnswerAsync(c, tx, a, ct),
+        AccountErased e => accounts.DeleteAsync(c, tx, e, ct),
         _ => throw new NotSupportedException($"No activity is defined for {change.GetType().Name}."),
     };
 }
