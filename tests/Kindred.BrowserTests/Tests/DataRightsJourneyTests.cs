@@ -43,4 +43,32 @@ public sealed class DataRightsJourneyTests(BrowserFixture fixture) : IClassFixtu
             Assert.Contains(zip.Entries, e => e.FullName == "account.json");
         });
     }
+
+    [Fact]
+    public async Task A_member_deletes_their_account_and_signing_in_again_keeps_it()
+    {
+        var name = await Accounts.RegisterAsync(fixture.Server);
+        await using var session = await fixture.SignedInSessionAsync(name, BrowserFixture.PhoneWidth);
+        await session.RunAsync("erase-and-undo", async page =>
+        {
+            await page.GotoAsync("/account");
+            await page.GetByRole(AriaRole.Link, new() { Name = "Delete your account" }).ClickAsync();
+            await Expect(page.GetByText("best-effort basis")).ToBeVisibleAsync();
+
+            // Without the tick box nothing happens, and the page says why.
+            await Journeys.TypeAsync(page, "Your password", Accounts.Password);
+            await Journeys.PressButtonAsync(page, "Delete my account");
+            Assert.Contains("Tick the box", await Journeys.FieldErrorAsync(page, "understood"), StringComparison.Ordinal);
+
+            await Journeys.TickAsync(page, "I understand what happens");
+            await Journeys.TypeAsync(page, "Your password", Accounts.Password);
+            await Journeys.PressButtonAsync(page, "Delete my account");
+            await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Your account will be deleted", Level = 1 })).ToBeVisibleAsync();
+            await Expect(page.GetByRole(AriaRole.Status).First).ToContainTextAsync("signed out everywhere");
+
+            // Changed their mind: signing in keeps the account.
+            await Journeys.SignInAsync(page, name, Accounts.Password);
+            await Expect(page.GetByRole(AriaRole.Status).First).ToContainTextAsync("will not be deleted");
+        });
+    }
 }
