@@ -178,6 +178,7 @@ public static class AdminCli
         UserCommands.AddTo(admin, configArgs, stdout, stderr);
         KeyCommands.AddTo(admin, configArgs, stdout, stderr);
         MailCommands.AddTo(admin, configArgs, stdout, stderr, (config, err, action) => WithServices(config, err, action));
+        DataRightsCommands.AddTo(admin, configArgs, stdout, stderr);
 
         var config = new InvocationConfiguration { Output = stdout, Error = stderr };
         return await root.Parse(args).InvokeAsync(config);

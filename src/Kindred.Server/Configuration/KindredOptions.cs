@@ -37,9 +37,10 @@ public sealed class KindredOptions
     public SecretsOptions Secrets { get; set; } = new();
     public ReportsOptions Reports { get; set; } = new();
     public MailOptions Mail { get; set; } = new();
+    public AccountsOptions Accounts { get; set; } = new();
 }
 
-/// <summary>The certificate that encrypts the Data Protection key ring kept in the database (see docs/admin-guide-secrets.md).</summary>
+/// <summary>Reports (issue 12): the out-of-hours safety net.</summary>
 public sealed class ReportsOptions
 {
     /// <summary>The out-of-hours safety net: this many different members reporting the same post hide it until a moderator
@@ -47,6 +48,20 @@ public sealed class ReportsOptions
     public int HideAfterReporters { get; set; } = 3;
 }
 
+/// <summary>Data rights (issue 14): exports and erasure of a member's account.</summary>
+public sealed class AccountsOptions
+{
+    /// <summary>How long an erasure waits before it starts (the member can undo it by signing in). Zero: at once.</summary>
+    public TimeSpan ErasureGracePeriod { get; set; } = TimeSpan.FromDays(14);
+
+    /// <summary>How long a finished export can be downloaded before it is deleted.</summary>
+    public TimeSpan ExportKeptFor { get; set; } = TimeSpan.FromDays(7);
+
+    /// <summary>Export requests a member may make in 24 hours (a request while one is being built answers with that one).</summary>
+    public int ExportsPerDay { get; set; } = 3;
+}
+
+/// <summary>The certificate that encrypts the Data Protection key ring kept in the database (see docs/admin-guide-secrets.md).</summary>
 public sealed class SecretsOptions
 {
     /// <summary>A PKCS#12 (.pfx) file with a private key. Empty: &lt;data&gt;/secrets/keyring.pfx, made on first start.</summary>

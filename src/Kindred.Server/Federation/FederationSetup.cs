@@ -36,6 +36,7 @@ public static class FederationSetup
         services.AddSingleton<ReactionPublisher>();
         services.AddSingleton<FollowPublisher>();
         services.AddSingleton<FlagPublisher>();
+        services.AddSingleton<AccountDeletePublisher>();
         services.AddSingleton<OutboxWriter>();
         // Features record what changed; the one outbox writer turns it into activities (Features never call Federation).
         services.AddSingleton(sp => new Features.Changes.ChangeLog(sp.GetRequiredService<OutboxWriter>().RecordAsync));

@@ -7,6 +7,7 @@ using Kindred.Server.Federation.Endpoints;
 using Kindred.Server.Federation.Inbox;
 using Kindred.Server.Features.Accounts;
 using Kindred.Server.Features.Admin;
+using Kindred.Server.Features.DataRights;
 using Kindred.Server.Features.Groups;
 using Kindred.Server.Features.Help;
 using Kindred.Server.Features.Home;
@@ -54,6 +55,7 @@ public static class KindredApp
         builder.Services.AddKindredGroups();
         builder.Services.AddKindredReports();
         builder.Services.AddKindredMail();
+        builder.Services.AddKindredDataRights();
         builder.Services.AddKindredTheming();
         builder.Services.AddKindredFederation(builder.Configuration);
         builder.Services.AddKindredDelivery(builder.Configuration);
@@ -112,6 +114,7 @@ public static class KindredApp
         app.MapAccountApi();
         app.MapPasswordResetPages();
         app.MapEmailChangePages();
+        app.MapKindredDataRights();
         app.MapAdminPages();
         app.MapStatusPage();
         app.MapGroupPages();

@@ -69,6 +69,21 @@ public sealed class KindredOptionsValidator(IHostEnvironment? environment = null
             errors.Add($"Kindred:Registration:MinimumAge must be between 0 (no age question) and 120; it is {o.Registration.MinimumAge}.");
         }
 
+        if (o.Accounts.ErasureGracePeriod < TimeSpan.Zero || o.Accounts.ErasureGracePeriod > TimeSpan.FromDays(365))
+        {
+            errors.Add($"Kindred:Accounts:ErasureGracePeriod must be between 0 (erase at once) and 365 days, e.g. 14.00:00:00; it is {o.Accounts.ErasureGracePeriod}.");
+        }
+
+        if (o.Accounts.ExportKeptFor < TimeSpan.FromHours(1) || o.Accounts.ExportKeptFor > TimeSpan.FromDays(90))
+        {
+            errors.Add($"Kindred:Accounts:ExportKeptFor must be between 1 hour and 90 days, e.g. 7.00:00:00; it is {o.Accounts.ExportKeptFor}.");
+        }
+
+        if (o.Accounts.ExportsPerDay < 1)
+        {
+            errors.Add($"Kindred:Accounts:ExportsPerDay must be at least 1; it is {o.Accounts.ExportsPerDay}.");
+        }
+
         if (o.Security.Argon2MemoryKiB < 8192)
         {
             errors.Add($"Kindred:Security:Argon2MemoryKiB must be at least 8192 (8 MiB); it is {o.Security.Argon2MemoryKiB}.");

@@ -58,6 +58,9 @@ public sealed class Pages(ThemeEngine theme, SiteInfoSource site, IAntiforgery a
         ["delivery-resume"] = "Deliveries to that instance are resumed.",
         ["report-sent"] = "Thank you. Your report is with the moderators; they will not tell anyone who sent it.",
         ["report-resolved"] = "Report resolved.",
+        ["erasure-cancelled"] = "Welcome back. Your account will not be deleted; everything is as it was.",
+        ["account-erased"] = "Erasure started.",
+        ["export-requested"] = "Your export is being prepared. You will get a notification when it is ready to download.",
     };
 
     private const string UrgentHelpPage = "urgent-help";

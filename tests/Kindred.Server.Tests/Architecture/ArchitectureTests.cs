@@ -85,6 +85,8 @@ public sealed class ArchitectureTests
         ["instance_secrets"] = "Data",
         ["schema_migrations"] = "Data",
         ["jobs"] = "Data",
+        ["account_exports"] = "Features/DataRights",
+        ["account_erasures"] = "Features/DataRights",
     };
 
     private static readonly Regex Write = new(@"\b(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+([a-z_][a-z0-9_]*)", RegexOptions.Compiled);

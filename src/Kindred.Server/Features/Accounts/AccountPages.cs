@@ -17,7 +17,7 @@ public static class AccountPages
         app.MapGet("/signin", (HttpContext http, Pages pages, string? returnUrl) =>
             SignInPage(http, pages, Forms.SafeReturnUrl(returnUrl), null, null));
 
-        app.MapPost("/signin", async (HttpContext http, Pages pages, SignIn signIn) =>
+        app.MapPost("/signin", async (HttpContext http, Pages pages, SignIn signIn, DataRights.AccountErasures erasures) =>
         {
             if (await Forms.ReadAsync(http) is not { } form)
             {
@@ -42,6 +42,8 @@ public static class AccountPages
             var remember = Forms.Checked(form, "remember");
             var principal = Sessions.CreatePrincipal(result.User!, CookieAuthenticationDefaults.AuthenticationScheme, returning: result.User!.LastSignInAt is not null);
             await http.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme, principal, new AuthenticationProperties { IsPersistent = remember });
+            // Signing in within the grace period keeps the account (issue 14).
+            var restored = await erasures.CancelAsync(result.User!.Id, http.RequestAborted);
             if (draft is not null)
             {
                 // Back to the form with their words, rendered for them (its antiforgery token is then theirs).
@@ -49,7 +51,7 @@ public static class AccountPages
                 return await ThreadDrafts.ResumeAsync(http, draft, "signed-in-again");
             }
 
-            return Results.Redirect(returnUrl);
+            return restored ? Results.Redirect("/account?notice=erasure-cancelled") : Results.Redirect(returnUrl);
         }).RequireRateLimiting(Policies.SignInRateLimit);
 
         app.MapGet("/signout", (HttpContext http, Pages pages) => pages.RenderAsync(http, "signout", "Sign out"));

@@ -32,6 +32,10 @@ public sealed record RemoteGroupLeft(Guid GroupId, Uri Member, Uri FollowId) : C
 /// <summary>A request from someone on another server to join one of our groups was answered.</summary>
 public sealed record RemoteJoinAnswered(Guid GroupId, Uri Actor, Uri FollowId, Uri Inbox, bool Accepted) : Change;
 
+/// <summary>A local member's account is being erased: every server that received their activities is sent a Delete of
+/// the Person (<paramref name="DeleteId"/> is that activity's id, so sending it again is a no-op).</summary>
+public sealed record AccountErased(Guid UserId, Uri Actor, Uri DeleteId) : Change;
+
 /// <summary>
 /// Where features record their changes: a seam (like the delivery key source) that Hosting wires to Federation's outbox
 /// writer, so Features never reference Federation. <see cref="None"/> records nothing (tests of a feature alone).

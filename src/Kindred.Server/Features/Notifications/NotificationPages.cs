@@ -65,6 +65,7 @@ public static class NotificationPages
         NotificationKinds.Reaction or NotificationKinds.PostRemoved or NotificationKinds.PostRestored when n.ThreadId is not null =>
             n.ReplyId is null ? $"/threads/{n.ThreadId}" : $"/threads/{n.ThreadId}#reply-{n.ReplyId}",
         NotificationKinds.Report or NotificationKinds.ReportHidden => "/reports",
+        NotificationKinds.ExportReady => "/account/export",
         _ when n.GroupSlug is not null => $"/groups/{n.GroupSlug.ToLowerInvariant()}",
         _ => null,
     };

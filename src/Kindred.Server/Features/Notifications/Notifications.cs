@@ -30,6 +30,9 @@ public static class NotificationKinds
     public const string Banned = "banned";
     public const string Unbanned = "unbanned";
     public const string RemovedFromGroup = "removed_from_group";
+
+    /// <summary>The member's data export is ready to download (no group).</summary>
+    public const string ExportReady = "export_ready";
 }
 
 /// <summary>A notification with what is needed to show it, read in the same query (no lookups per row).</summary>
@@ -67,6 +70,11 @@ public sealed class Notifications(Database db, TimeProvider time)
     public async Task AddAsync(DbConnection c, DbTransaction tx, Guid userId, string kind, Guid? groupId, Guid? threadId = null,
         Guid? replyId = null, Guid? actorId = null, string? actorName = null, string? sourceId = null, string? body = null) =>
         await c.ExecuteAsync(Insert, new { id = Ids.New(time), userId, kind, groupId, threadId, replyId, actorId, actorName, sourceId, body, at = time.GetUtcNow() }, tx);
+
+    /// <summary>Adds a notification about the member's own account (no group, thread or actor), e.g. "your export is ready".</summary>
+    public async Task AddForAccountAsync(DbConnection c, DbTransaction tx, Guid userId, string kind) =>
+        await c.ExecuteAsync(Insert, new { id = Ids.New(time), userId, kind, groupId = (Guid?)null, threadId = (Guid?)null, replyId = (Guid?)null,
+            actorId = (Guid?)null, actorName = (string?)null, sourceId = (string?)null, at = time.GetUtcNow() }, tx);
 
     private const string RemoveBySource = "DELETE FROM notifications WHERE source_id = @sourceId";
 

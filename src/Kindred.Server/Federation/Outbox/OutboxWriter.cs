@@ -8,7 +8,7 @@ namespace Kindred.Server.Federation.Outbox;
 /// feature's own transaction, so what we record is what we send and a rolled-back change sends nothing. Hosting wires
 /// <see cref="ChangeLog"/> to <see cref="RecordAsync"/>; the delivery queue wakes its worker when the transaction commits.
 /// </summary>
-public sealed class OutboxWriter(GroupPublisher posts, ReactionPublisher reactions, FollowPublisher follows, FlagPublisher flags, ModerationPublisher moderation, BanPublisher bans)
+public sealed class OutboxWriter(GroupPublisher posts, ReactionPublisher reactions, FollowPublisher follows, FlagPublisher flags, ModerationPublisher moderation, BanPublisher bans, AccountDeletePublisher accounts)
 {
     public Task RecordAsync(DbConnection c, DbTransaction tx, Change change, CancellationToken ct) => change switch
     {
@@ -21,6 +21,7 @@ public sealed class OutboxWriter(GroupPublisher posts, ReactionPublisher reactio
         Features.Reports.ReportForwarded f => flags.ForwardAsync(c, tx, f.ReportId, ct),
         PostModerated m => moderation.PostAsync(c, tx, m, ct),
         MemberBanned b => bans.PublishAsync(c, tx, b, ct),
+        AccountErased e => accounts.DeleteAsync(c, tx, e, ct),
         _ => throw new NotSupportedException($"No activity is defined for {change.GetType().Name}."),
     };
 }

@@ -30,6 +30,19 @@ public sealed class AnnouncedDeleteHandler(Database db, PostStore store, ActorRe
             return;
         }
 
+        if (objectId == actor)
+        {
+            // Announce(Delete(Person)) (Mbin, Lemmy): the person deleted their account. Verified like any Delete (signed on
+            // their origin, or the actor is gone there), then their posts in this group are erased.
+            if (announced.Authentic || await GoneAtOriginAsync(actor, ct))
+            {
+                var count = await db.InTransactionAsync((c, tx) => RemoteAuthorPosts.EraseAllAsync(c, tx, store, actor, announced.Group.Id), ct);
+                logger.LogInformation("Delete {Id}: {Actor} deleted their account; {Count} post(s) in {Group} erased", delete.Id, actor, count, announced.Group.ActorId);
+            }
+
+            return;
+        }
+
         if (!announced.Authentic && !await GoneAtOriginAsync(objectId, ct))
         {
             logger.LogInformation("Delete {Id} of {Object} could not be verified and the object still exists; ignored", delete.Id, objectId);

@@ -5,11 +5,16 @@ using Kindred.Server.Federation.Resolution;
 using Kindred.Server.Web;
 
 using Kindred.Server.Features.Groups;
+using Kindred.Server.Features.Threads;
 
 namespace Kindred.Server.Federation.Inbox.Handlers;
 
-/// <summary>Delete of an actor by itself: forget its cached document and keys, and its follows of our actors.</summary>
-public sealed class DeleteActorHandler(ActorResolver resolver, Database db, ILogger<DeleteActorHandler> logger)
+/// <summary>
+/// Delete of an actor by itself (Lemmy's delete_user, Mastodon's account deletion): forget its cached document and keys,
+/// its follows of our actors and memberships, and erase every thread and reply of theirs held here (tombstones), the
+/// same way they would have been deleted one by one. The signature has been checked: only the actor can delete itself.
+/// </summary>
+public sealed class DeleteActorHandler(ActorResolver resolver, Database db, PostStore posts, ILogger<DeleteActorHandler> logger)
 {
     private const string DropFollows = "DELETE FROM remote_followers WHERE follower_id = @actor";
 
@@ -17,9 +22,12 @@ public sealed class DeleteActorHandler(ActorResolver resolver, Database db, ILog
     {
         var actor = delete.Actor!;
         await resolver.ForgetActorAsync(actor, ct);
-        await using var c = await db.OpenAsync(ct);
-        await c.ExecuteAsync(DropFollows, new { actor = actor.AbsoluteUri });
-        await MemberStore.ForgetRemoteActorAsync(c, null, actor);
-        logger.LogInformation("Remote actor {Actor} deleted itself; cached data dropped", actor);
+        var erased = await db.InTransactionAsync(async (c, tx) =>
+        {
+            await c.ExecuteAsync(DropFollows, new { actor = actor.AbsoluteUri }, tx);
+            await MemberStore.ForgetRemoteActorAsync(c, tx, actor);
+            return await RemoteAuthorPosts.EraseAllAsync(c, tx, posts, actor);
+        }, ct);
+        logger.LogInformation("Remote actor {Actor} deleted itself; cached data dropped and {Count} post(s) erased", actor, erased);
     }
 }
