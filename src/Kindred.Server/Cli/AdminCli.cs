@@ -129,6 +129,7 @@ public static class AdminCli
         admin.Subcommands.Add(migrate);
 
         BackupCommands.AddTo(admin, configArgs, stdout, stderr);
+        DomainBlockCommands.AddTo(admin, stdout, stderr, action => WithServices(configArgs, stderr, action));
 
         var config = new InvocationConfiguration { Output = stdout, Error = stderr };
         return await root.Parse(args).InvokeAsync(config);

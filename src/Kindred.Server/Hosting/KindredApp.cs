@@ -5,6 +5,7 @@ using Kindred.Server.Federation;
 using Kindred.Server.Federation.Delivery;
 using Kindred.Server.Federation.Endpoints;
 using Kindred.Server.Federation.Inbox;
+using Kindred.Server.Federation.Policy;
 using Kindred.Server.Features.Accounts;
 using Kindred.Server.Features.Admin;
 using Kindred.Server.Features.Groups;
@@ -52,6 +53,7 @@ public static class KindredApp
         builder.Services.AddKindredTheming();
         builder.Services.AddKindredFederation(builder.Configuration);
         builder.Services.AddKindredDelivery(builder.Configuration);
+        builder.Services.AddFederationPolicy();
         builder.Services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database", tags: ["ready"]);
         builder.Services.AddKindredProxyTrust();
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(30));
@@ -100,6 +102,7 @@ public static class KindredApp
         app.MapKindredFederation();
         app.MapDeliveryAdmin();
         app.MapDroppedAdmin();
+        app.MapFederationPolicy();
 
         return app;
     }
