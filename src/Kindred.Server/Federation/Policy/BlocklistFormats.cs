@@ -36,6 +36,7 @@ public static class BlocklistFormats
         var options = new CsvReaderOptions { HasHeader = false, TrackLineNumbers = true, SkipEmptyLines = true, TrimWhitespace = true };
         using var csv = CsvReader.FromText(text.TrimStart('\uFEFF'), options);
         Dictionary<string, int>? columns = null;
+        var firstRecord = true;
         while (true)
         {
             try
@@ -53,7 +54,9 @@ public static class BlocklistFormats
 
             var line = (int)csv.LineNumber;
             var first = csv.GetString(0).Trim();
-            if (columns is null && (first.StartsWith('#') || first.Equals("domain", StringComparison.OrdinalIgnoreCase)))
+            var isFirst = firstRecord;
+            firstRecord = false;
+            if (isFirst && (first.StartsWith("#domain", StringComparison.OrdinalIgnoreCase) || first.Equals("domain", StringComparison.OrdinalIgnoreCase)))
             {
                 columns = new Dictionary<string, int>(StringComparer.OrdinalIgnoreCase);
                 for (var i = 0; i < csv.FieldCount; i++)

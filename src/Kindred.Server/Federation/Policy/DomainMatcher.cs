@@ -9,6 +9,7 @@ public sealed class DomainMatcher<T> where T : class
 {
     private readonly Dictionary<string, T> _names = new(StringComparer.Ordinal);     // covers the name and its subdomains
     private readonly Dictionary<string, T> _wildcards = new(StringComparer.Ordinal); // covers only names under it
+    private readonly Dictionary<string, T> _addresses = new(StringComparer.Ordinal); // IP literals: exactly that address
 
     public DomainMatcher(IEnumerable<(string Domain, T Entry)> entries)
     {
@@ -18,6 +19,10 @@ public sealed class DomainMatcher<T> where T : class
             {
                 _wildcards[domain[2..]] = entry;
             }
+            else if (DomainPattern.IsIp(domain))
+            {
+                _addresses[domain] = entry;
+            }
             else
             {
                 _names[domain] = entry;
@@ -25,7 +30,7 @@ public sealed class DomainMatcher<T> where T : class
         }
     }
 
-    public int Count => _names.Count + _wildcards.Count;
+    public int Count => _names.Count + _wildcards.Count + _addresses.Count;
 
     /// <summary>The most specific entry covering <paramref name="host"/> (lower case, no port), or null.</summary>
     public T? Find(string host)
@@ -35,14 +40,9 @@ public sealed class DomainMatcher<T> where T : class
             return null;
         }
 
-        if (_names.TryGetValue(host, out var exact))
+        if (_names.TryGetValue(host, out var exact) || _addresses.TryGetValue(host, out exact))
         {
             return exact;
-        }
-
-        if (DomainPattern.IsIp(host))
-        {
-            return null; // an address is named only exactly
         }
 
         // Walk up the labels: the longest covering suffix wins.
