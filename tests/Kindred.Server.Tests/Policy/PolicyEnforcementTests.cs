@@ -135,6 +135,30 @@ public abstract class PolicyEnforcementTests<T>(T fixture) : IClassFixture<T> wh
     }
 
     [Fact]
+    public async Task Suspending_a_server_removes_its_members_from_every_group_and_silence_stops_new_joins()
+    {
+        var admin = await Rig.Groups.AdminAsync();
+        var first = await Rig.GroupAsync(admin);
+        var second = await Rig.GroupAsync(admin);
+        using var hostile = new FakeRemote("member", host: "127.0.0.67");
+        using var quiet = new FakeRemote("member", host: "127.0.0.68");
+        await Rig.FollowAsync(hostile, first);
+        await Rig.FollowAsync(hostile, second);
+        await Rig.FollowAsync(quiet, first);
+        Assert.Equal("member", await Rig.MemberStateAsync(second, hostile.ActorId));
+
+        await BlockAsync(admin.Token, "127.0.0.67");
+        Assert.Null(await Rig.MemberStateAsync(first, hostile.ActorId));
+        Assert.Null(await Rig.MemberStateAsync(second, hostile.ActorId));
+
+        // Silence: an existing member stays, a new join is refused.
+        await BlockAsync(admin.Token, "127.0.0.68", "silence");
+        Assert.Equal("member", await Rig.MemberStateAsync(first, quiet.ActorId));
+        await Rig.FollowAsync(quiet, second);
+        Assert.Null(await Rig.MemberStateAsync(second, quiet.ActorId));
+    }
+
+    [Fact]
     public async Task A_block_lifts_by_itself_at_its_expiry()
     {
         var admin = await Rig.Groups.AdminAsync();
