@@ -159,6 +159,25 @@ public abstract class PolicyEnforcementTests<T>(T fixture) : IClassFixture<T> wh
     }
 
     [Fact]
+    public async Task Reactions_from_a_server_whose_reports_are_rejected_are_dropped_and_counted()
+    {
+        var admin = await Rig.Groups.AdminAsync();
+        var slug = await Rig.GroupAsync(admin);
+        using var remote = new FakeRemote("reactor", host: "127.0.0.69");
+        await Rig.FollowAsync(remote, slug);
+        await BlockAsync(admin.Token, "127.0.0.69", "reject-reports");
+        var group = Rig.GroupId(slug);
+        await Rig.DeliverAsync(remote, new System.Text.Json.Nodes.JsonObject
+        {
+            ["@context"] = "https://www.w3.org/ns/activitystreams", ["id"] = $"{remote.Origin}likes/{Guid.NewGuid():N}", ["type"] = "Like",
+            ["actor"] = remote.ActorId.AbsoluteUri, ["object"] = $"{group.AbsoluteUri}/threads/x", ["to"] = group.AbsoluteUri,
+        });
+        var dropped = await Rig.Groups.JsonAsync(HttpMethod.Get, "/api/v1/admin/federation/dropped", admin.Token);
+        Assert.Contains(dropped.GetProperty("dropped").EnumerateArray(), r =>
+            r.GetProperty("server").GetString() == Hosts.Authority(remote.ActorId) && r.GetProperty("reason").GetString() == DomainDecision.ReportsRejected);
+    }
+
+    [Fact]
     public async Task A_block_lifts_by_itself_at_its_expiry()
     {
         var admin = await Rig.Groups.AdminAsync();

@@ -8,6 +8,7 @@ public sealed record DomainDecision(bool Refused, bool Silenced, bool RejectMedi
     /// <summary>The reasons admins see in the refused-activity counts.</summary>
     public const string Suspended = "domain suspended";
     public const string NotAllowed = "not on the allowlist";
+    public const string ReportsRejected = "reports rejected";
 }
 
 /// <summary>
