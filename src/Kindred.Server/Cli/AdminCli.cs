@@ -179,6 +179,7 @@ public static class AdminCli
         KeyCommands.AddTo(admin, configArgs, stdout, stderr);
         MailCommands.AddTo(admin, configArgs, stdout, stderr, (config, err, action) => WithServices(config, err, action));
         DataRightsCommands.AddTo(admin, configArgs, stdout, stderr);
+        DomainBlockCommands.AddTo(admin, stdout, stderr, action => WithServices(configArgs, stderr, action));
 
         var config = new InvocationConfiguration { Output = stdout, Error = stderr };
         return await root.Parse(args).InvokeAsync(config);

@@ -5,6 +5,7 @@ using Kindred.Server.Federation;
 using Kindred.Server.Federation.Delivery;
 using Kindred.Server.Federation.Endpoints;
 using Kindred.Server.Federation.Inbox;
+using Kindred.Server.Federation.Policy;
 using Kindred.Server.Features.Accounts;
 using Kindred.Server.Features.Admin;
 using Kindred.Server.Features.DataRights;
@@ -59,6 +60,7 @@ public static class KindredApp
         builder.Services.AddKindredTheming();
         builder.Services.AddKindredFederation(builder.Configuration);
         builder.Services.AddKindredDelivery(builder.Configuration);
+        builder.Services.AddFederationPolicy();
         builder.Services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database", tags: ["ready"])
             // The admin status page's checks (Features/Admin/StatusPage); /readyz does not run them.
             .AddCheck<InboxStatusCheck>("inbox", tags: [Diagnostics.StatusChecks.Tag])
@@ -135,6 +137,7 @@ public static class KindredApp
         app.MapKindredFederation();
         app.MapDeliveryAdmin();
         app.MapDroppedAdmin();
+        app.MapFederationPolicy();
 
         return app;
     }

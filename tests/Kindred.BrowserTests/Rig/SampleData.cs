@@ -75,6 +75,22 @@ public sealed class SampleData(KindredTestServer server, string memberName, stri
         return $"/groups/{GroupSlug}";
     });
 
+    /// <summary>A suspended server, blocked through the API as an admin would, for the federation policy pages.</summary>
+    public Task<string> DomainBlockUrlAsync() => OnceAsync("domain-block", async () =>
+    {
+        var token = await Accounts.TokenAsync(server, adminName);
+        using var session = server.NewSession();
+        var response = await session.PostJsonAsync("/api/v1/admin/domain-blocks", new
+        {
+            domain = "hostile.example",
+            severity = "suspend",
+            publicComment = "Harassment of members",
+        }, token);
+        response.EnsureSuccessStatusCode();
+        var json = await response.Content.ReadFromJsonAsync<JsonElement>();
+        return $"/admin/federation/domain-blocks/{json.GetProperty("id").GetString()}";
+    });
+
     /// <summary>The name of the open group members can join, for the group journeys.</summary>
     public async Task<string> GroupNameAsync()
     {

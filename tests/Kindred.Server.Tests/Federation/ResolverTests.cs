@@ -26,7 +26,8 @@ public sealed class ResolverTests(SqliteServer fixture) : IClassFixture<SqliteSe
         var o = new FederationOptions();
         configure?.Invoke(o);
         var handler = FederationSetup.CreateHandler(o, a => a.Equals(IPAddress.Loopback) || !SsrfGuard.IsForbidden(a));
-        return new RemoteFetcher(new Clients(handler), Server.Get<ActorKeys>(), Server.Get<ActorUrls>(), Server.Get<CavageSigner>(), Options.Create(o));
+        return new RemoteFetcher(new Clients(handler), Server.Get<ActorKeys>(), Server.Get<ActorUrls>(), Server.Get<CavageSigner>(), Options.Create(o),
+            Server.Get<Kindred.Server.Federation.Policy.FederationPolicy>());
     }
 
     private static string Recorded(string file, string originalOrigin, Uri mockOrigin) =>

@@ -13,7 +13,8 @@ namespace Kindred.Server.Federation.Delivery;
 /// nothing, and a committed one is delivered even if the process dies right after), and the delivery worker does the
 /// HTTP. Domain code never sends HTTP itself.
 /// </summary>
-public sealed class DeliveryQueue(Database db, TimeProvider time, IOptions<DeliveryOptions> options, IOptions<KindredOptions> kindred, DeliverySignal signal)
+public sealed class DeliveryQueue(Database db, TimeProvider time, IOptions<DeliveryOptions> options, IOptions<KindredOptions> kindred, DeliverySignal signal,
+    Policy.FederationPolicy policy)
 {
     private const string InsertHost = """
         INSERT INTO delivery_hosts (host, state, consecutive_failures) VALUES (@Host, 'closed', 0)
@@ -41,6 +42,17 @@ public sealed class DeliveryQueue(Database db, TimeProvider time, IOptions<Deliv
         ArgumentException.ThrowIfNullOrWhiteSpace(activityJson);
         var activityId = ActivityId(activityJson);
         var inboxes = FanOut(targets, new Uri(kindred.Value.PublicUrl));
+        // Federation policy (issue 13): nothing is queued for a suspended or (in allowlist mode) unlisted server.
+        var allowed = new List<Uri>(inboxes.Count);
+        foreach (var inbox in inboxes)
+        {
+            if (!(await policy.DecideAsync(inbox, ct)).Refused)
+            {
+                allowed.Add(inbox);
+            }
+        }
+
+        inboxes = allowed;
         if (inboxes.Count == 0)
         {
             return 0;

@@ -17,7 +17,7 @@ public sealed record AttemptResult(AttemptKind Kind, int? Status, string? Error,
 /// <c>(request-target) host date digest content-type</c>, which is what Mastodon, Lemmy, Mbin, PieFed, NodeBB,
 /// GoToSocial and Fedify all verify. The body is sent byte for byte as queued, so the Digest matches.
 /// </summary>
-public sealed class DeliverySender(IHttpClientFactory clients, DeliveryKeySource keys, CavageSigner signer)
+public sealed class DeliverySender(IHttpClientFactory clients, DeliveryKeySource keys, CavageSigner signer, Policy.FederationPolicy policy)
 {
     public const string HttpClientName = "kindred-delivery";
 
@@ -29,6 +29,13 @@ public sealed class DeliverySender(IHttpClientFactory clients, DeliveryKeySource
         if (!Uri.TryCreate(job.InboxUrl, UriKind.Absolute, out var url))
         {
             return new AttemptResult(AttemptKind.Refused, null, "The inbox address is not a valid URL.");
+        }
+
+        // Federation policy (issue 13): a job for a server suspended (or unlisted in allowlist mode) since it was queued
+        // ends here, not retried.
+        if (await policy.DecideAsync(url, ct) is { Refused: true } cut)
+        {
+            return new AttemptResult(AttemptKind.Refused, null, $"Cancelled: {cut.Reason} (federation policy).");
         }
 
         SigningKey key;

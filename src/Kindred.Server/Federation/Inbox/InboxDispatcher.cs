@@ -27,7 +27,8 @@ public sealed class InboxDispatcher(
     RemoteGroupUpdateHandler remoteGroupUpdate,
     FlagHandler flag,
     DroppedActivities dropped,
-    ILogger<InboxDispatcher> logger)
+    ILogger<InboxDispatcher> logger,
+    Policy.FederationPolicy policy)
 {
     private readonly ActivityStreamsParser _parser = new();
 
@@ -35,6 +36,16 @@ public sealed class InboxDispatcher(
     {
         var activity = _parser.ParseActivity(System.Text.Encoding.UTF8.GetBytes(row.Body));
         var objectType = activity.Object?.Embedded?.Type ?? row.ObjectType ?? "";
+        // Federation policy (issue 13), checked again here for what was stored before a block was saved: nothing from a
+        // suspended (or, in allowlist mode, unlisted) server is handled, and reactions and reports from a server whose
+        // reports are rejected are dropped. Both are counted.
+        if (activity.Actor is { } sender && await policy.DecideAsync(sender, ct) is { } decision
+            && (decision.Refused || (decision.RejectReports && activity.Type is "Like" or "Flag" or "EmojiReact" or "Dislike")))
+        {
+            await dropped.RecordAsync(sender, activity, decision.Reason ?? Policy.DomainDecision.ReportsRejected, ct);
+            return;
+        }
+
         switch (activity.Type, objectType)
         {
             case ("Follow", _) when urls.GroupSlugOf(activity.Object?.Id) is not null:

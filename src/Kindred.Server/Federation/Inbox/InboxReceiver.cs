@@ -14,7 +14,7 @@ namespace Kindred.Server.Federation.Inbox;
 /// an activity: 400. Too large: 413. Over the sender's allowance: 429 with Retry-After. Concerning no one here: 202, not stored.
 /// </summary>
 public sealed class InboxReceiver(RequestVerifier verifier, InboxStore store, InboxSignal signal, InboxLimits limits, InboxRelevance relevance,
-    ActorUrls urls, IOptions<FederationOptions> options, ILogger<InboxReceiver> logger)
+    ActorUrls urls, IOptions<FederationOptions> options, ILogger<InboxReceiver> logger, Policy.FederationPolicy policy, DroppedActivities dropped)
 {
     private readonly ActivityStreamsParser _parser = new(new ActivityStreamsParserOptions { MaxDepth = 32, MaxBytes = options.Value.MaxInboxBodyBytes });
 
@@ -63,6 +63,18 @@ public sealed class InboxReceiver(RequestVerifier verifier, InboxStore store, In
         if (activity.Id is { } id && !Origins.SameOrigin(id, actor))
         {
             return Problem(StatusCodes.Status400BadRequest, "The activity id and its actor are on different origins.");
+        }
+
+        // Federation policy (issue 13): a suspended or (in allowlist mode) unlisted server is refused before anything is
+        // verified or stored, so no signature key is fetched from it. Both the actor's and the key's host count.
+        if (await RefusedAsync(actor, RequestVerifier.ReadKeyId(signable)?.KeyId, ct) is { } refusal)
+        {
+            if (limits.TryAcquire(actor) is null)
+            {
+                await dropped.RecordAsync(actor, activity, refusal, ct);
+            }
+
+            return Problem(StatusCodes.Status403Forbidden, "This instance does not federate with your server.");
         }
 
         // Delete of an actor by itself: the actor is usually gone (410), so fetching its key would fail. Accept it
@@ -116,6 +128,23 @@ public sealed class InboxReceiver(RequestVerifier verifier, InboxStore store, In
         signal.Wake();
 
         return TypedResults.Accepted((string?)null);
+    }
+
+    private async Task<string?> RefusedAsync(Uri actor, string? keyId, CancellationToken ct)
+    {
+        var decision = await policy.DecideAsync(actor, ct);
+        if (decision.Refused)
+        {
+            return decision.Reason;
+        }
+
+        if (Uri.TryCreate(keyId, UriKind.Absolute, out var key) && key.Scheme is "https" or "http" && !Origins.SameOrigin(key, actor))
+        {
+            var byKey = await policy.DecideAsync(key, ct);
+            return byKey.Refused ? byKey.Reason : null;
+        }
+
+        return null;
     }
 
     private static Microsoft.AspNetCore.Http.HttpResults.ProblemHttpResult TooMany(HttpContext http, InboxRefusal refusal)

@@ -22,7 +22,8 @@ public sealed record FetchResult(Uri Url, byte[] Body, System.Net.Http.Headers.M
 /// origin, reading at most <see cref="FederationOptions.MaxFetchBytes"/>, within a timeout. Connections go through
 /// the <see cref="SsrfGuard"/> configured on the named client <see cref="ClientName"/>.
 /// </summary>
-public sealed class RemoteFetcher(IHttpClientFactory clients, ActorKeys keys, ActorUrls urls, CavageSigner signer, IOptions<FederationOptions> options)
+public sealed class RemoteFetcher(IHttpClientFactory clients, ActorKeys keys, ActorUrls urls, CavageSigner signer, IOptions<FederationOptions> options,
+    Policy.FederationPolicy policy)
 {
     public const string ClientName = "kindred-federation";
     public const int MaxRedirects = 3;
@@ -34,6 +35,12 @@ public sealed class RemoteFetcher(IHttpClientFactory clients, ActorKeys keys, Ac
         if (!url.IsAbsoluteUri || url.Scheme is not ("https" or "http") || !string.IsNullOrEmpty(url.UserInfo))
         {
             throw new ResolutionException(ResolutionFailure.Invalid, $"Not a fetchable URL: {url}");
+        }
+
+        // Federation policy (issue 13): nothing is fetched from a suspended or (in allowlist mode) unlisted server.
+        if (await policy.DecideAsync(url, ct) is { Refused: true } refused)
+        {
+            throw new ResolutionException(ResolutionFailure.Refused, $"{url.IdnHost}: {refused.Reason} (federation policy).");
         }
 
         var o = options.Value;

@@ -15,7 +15,8 @@ namespace Kindred.Server.Federation.Inbox.Handlers;
 /// invite-only and members-only groups accept only actors a moderator invited; local-only groups always Reject (they never
 /// federate). A Follow from an actor that is already a member is answered with Accept again (its Accept may have been lost).
 /// </summary>
-public sealed class GroupFollowHandler(ActorUrls urls, ActorResolver resolver, Database db, MemberStore members, TimeProvider time, ILogger<GroupFollowHandler> logger)
+public sealed class GroupFollowHandler(ActorUrls urls, ActorResolver resolver, Database db, MemberStore members, TimeProvider time, ILogger<GroupFollowHandler> logger,
+    Policy.FederationPolicy policy)
 {
     public async Task HandleAsync(AsActivity follow, CancellationToken ct)
     {
@@ -29,13 +30,15 @@ public sealed class GroupFollowHandler(ActorUrls urls, ActorResolver resolver, D
         var follower = await resolver.GetActorAsync(follow.Actor!, refresh: false, ct);
         var inbox = follower.Inbox ?? throw new ResolutionException(ResolutionFailure.Invalid, $"{follower.Id} has no inbox.");
         var followId = follow.Id ?? new Uri($"urn:kindred:follow:{Ids.New(time)}");
+        // A silenced server (federation policy, issue 13) makes no new joins: only existing members and invitees get in.
+        var silenced = (await policy.DecideAsync(follower.Id, ct)).Silenced;
         var outcome = await db.InTransactionAsync(async (c, tx) =>
         {
             var existing = await MemberStore.FindRemoteAsync(c, tx, group.Id, follower.Id);
-            // Someone the group's moderators banned is refused until the ban is lifted or ends.
+            // Someone the group's moderators banned is refused until the ban is lifted or ends; a silenced server makes no new members.
             var decision = await Features.Moderation.GroupBans.IsBannedAsync(c, tx, group.Id, null, follower.Id, time.GetUtcNow())
                 ? "rejected"
-                : Decide(group, existing?.State);
+                : silenced && existing?.State is not (MemberStore.Member or MemberStore.Invited) ? "rejected" : Decide(group, existing?.State);
             if (decision == MemberStore.Member || decision == MemberStore.Pending)
             {
                 await members.SaveRemoteAsync(c, tx, group.Id, new RemotePerson(follower.Id, follower.Inbox, follower.SharedInbox, DisplayName(follower)), followId, decision);
