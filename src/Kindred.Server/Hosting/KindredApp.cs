@@ -308,7 +308,7 @@ public static class KindredApp
         services.AddSingleton<UserStore>();
         services.AddSingleton<SignInAddresses>();
         services.AddSingleton<Sessions>();
-        services.AddSingleton<Suspensions>();
+        services.AddSingleton<Features.Accounts.Suspensions>();
         services.AddSingleton<SignIn>();
         services.AddSingleton<Registration>();
         services.AddSingleton<Invites>();
