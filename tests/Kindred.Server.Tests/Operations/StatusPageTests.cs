@@ -60,14 +60,16 @@ public abstract class StatusPageTests<T>(T fixture) : IClassFixture<T> where T :
         Server.Get<DiskSpaceCheck>().Measure = _ => Roomy;
         var now = DateTimeOffset.UtcNow;
         var host = $"down-{Guid.NewGuid():N}.example";
-        var ids = new { stalled = Guid.NewGuid(), failed = Guid.NewGuid(), delivery = Guid.NewGuid() };
+        var ids = new { stalled = Guid.NewGuid(), failed = Guid.NewGuid(), delivery = Guid.NewGuid(), retrying = Guid.NewGuid() };
         // A job no node has a handler for stays overdue (as if no worker ran); a mail job gave up an hour ago.
         await ExecAsync("""
             INSERT INTO jobs (id, kind, payload, state, attempts, max_attempts, next_attempt_at, created_at)
             VALUES (@stalled, 'status-test.nobody-runs-this', '', 'queued', 0, 5, @hourAgo, @hourAgo);
             INSERT INTO jobs (id, kind, payload, state, attempts, max_attempts, next_attempt_at, created_at, finished_at, last_error)
-            VALUES (@failed, 'mail.send', '', 'failed', 5, 5, @hourAgo, @hourAgo, @hourAgo, 'SMTP 535 authentication failed');
-            """, new { ids.stalled, ids.failed, hourAgo = now.AddHours(-1) });
+            VALUES (@failed, 'mail', '', 'failed', 5, 5, @hourAgo, @hourAgo, @hourAgo, 'SMTP 535 authentication failed');
+            INSERT INTO jobs (id, kind, payload, state, attempts, max_attempts, next_attempt_at, created_at, last_error)
+            VALUES (@retrying, 'status-test.retrying', '', 'queued', 3, 12, @later, @hourAgo, 'connection refused');
+            """, new { ids.stalled, ids.failed, ids.retrying, hourAgo = now.AddHours(-1), later = now.AddHours(1) });
         // A server that has refused everything for two days (paused by the breaker, so the worker leaves it alone).
         await ExecAsync("""
             INSERT INTO delivery_hosts (host, state, paused_until, consecutive_failures, last_success_at, last_failure_at, last_error)
@@ -86,7 +88,8 @@ public abstract class StatusPageTests<T>(T fixture) : IClassFixture<T> where T :
             var rows = Rows(page);
             Assert.Equal("Needs attention", rows["Background jobs and mail"].State);
             Assert.Contains("overdue", rows["Background jobs and mail"].Text, StringComparison.Ordinal);
-            Assert.Contains("mail.send (1)", rows["Background jobs and mail"].Text, StringComparison.Ordinal);
+            Assert.Contains("mail (1)", rows["Background jobs and mail"].Text, StringComparison.Ordinal);
+            Assert.Contains("being retried: status-test.retrying (1)", rows["Background jobs and mail"].Text, StringComparison.Ordinal);
             Assert.Contains("admin mail test", rows["Background jobs and mail"].Text, StringComparison.Ordinal);
             Assert.Equal("Needs attention", rows["Outgoing deliveries"].State);
             Assert.Contains(host, rows["Outgoing deliveries"].Text, StringComparison.Ordinal);
@@ -96,7 +99,7 @@ public abstract class StatusPageTests<T>(T fixture) : IClassFixture<T> where T :
         }
         finally
         {
-            await ExecAsync("DELETE FROM jobs WHERE id IN (@stalled, @failed)", new { ids.stalled, ids.failed });
+            await ExecAsync("DELETE FROM jobs WHERE id IN (@stalled, @failed, @retrying)", new { ids.stalled, ids.failed, ids.retrying });
             await ExecAsync("DELETE FROM delivery_jobs WHERE id = @delivery; DELETE FROM delivery_hosts WHERE host = @host", new { ids.delivery, host });
         }
     }
