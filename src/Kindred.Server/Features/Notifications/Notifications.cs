@@ -74,7 +74,7 @@ public sealed class Notifications(Database db, TimeProvider time)
     /// <summary>Adds a notification about the member's own account (no group, thread or actor), e.g. "your export is ready".</summary>
     public async Task AddForAccountAsync(DbConnection c, DbTransaction tx, Guid userId, string kind) =>
         await c.ExecuteAsync(Insert, new { id = Ids.New(time), userId, kind, groupId = (Guid?)null, threadId = (Guid?)null, replyId = (Guid?)null,
-            actorId = (Guid?)null, actorName = (string?)null, sourceId = (string?)null, at = time.GetUtcNow() }, tx);
+            actorId = (Guid?)null, actorName = (string?)null, sourceId = (string?)null, body = (string?)null, at = time.GetUtcNow() }, tx);
 
     private const string RemoveBySource = "DELETE FROM notifications WHERE source_id = @sourceId";
 
