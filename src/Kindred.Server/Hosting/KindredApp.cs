@@ -71,6 +71,7 @@ public static class KindredApp
         builder.Services.AddSingleton<DiskSpaceCheck>();
         builder.Services.AddKindredProxyTrust();
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(30));
+        builder.Services.AddHostedService<IdleMemoryTrimmer>();
         var metricsNetworks = MetricsSetup.Configure(builder);
 
         var app = builder.Build();
