@@ -199,7 +199,7 @@ public static class PolicyPages
         Obfuscate = input?.Obfuscate ?? block?.Obfuscate ?? false,
         PublicComment = input?.PublicComment ?? block?.PublicComment ?? "",
         PrivateComment = input?.PrivateComment ?? block?.PrivateComment ?? "",
-        ExpiresAt = (input?.ExpiresAt ?? block?.ExpiresAt)?.UtcDateTime.ToString("yyyy-MM-ddTHH:mm", CultureInfo.InvariantCulture) ?? "",
+        ExpiresAt = (input?.ExpiresAt ?? block?.ExpiresAt)?.UtcDateTime.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture) ?? "",
     };
 
     private static (DomainBlockInput Input, Dictionary<string, string> Errors) BlockForm(IFormCollection form)
@@ -215,7 +215,7 @@ public static class PolicyPages
             }
             else
             {
-                errors["expiresAt"] = "Give the expiry as a date and time, or leave it empty.";
+                errors["expiresAt"] = "Give the expiry as a date, or a date and time, such as 2027-01-31 or 2027-01-31 18:00; or leave it empty.";
             }
         }
 
