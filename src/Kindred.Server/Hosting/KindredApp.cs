@@ -129,6 +129,7 @@ public static class KindredApp
         app.MapThreadApi();
         app.MapPostModeration();
         app.MapBans();
+        app.MapModerationLog();
         app.MapReactions();
         app.MapNotificationPages();
         app.MapReportPages();

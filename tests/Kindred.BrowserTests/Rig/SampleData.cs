@@ -91,6 +91,19 @@ public sealed class SampleData(KindredTestServer server, string memberName, stri
         return $"/admin/federation/domain-blocks/{json.GetProperty("id").GetString()}";
     });
 
+    /// <summary>The sample group's moderation log with one entry: a member joined and the admin banned them (no content changes, so other pages look the same).</summary>
+    public Task<string> ModerationLogUrlAsync() => OnceAsync("modlog-url", async () =>
+    {
+        var group = await GroupUrlAsync();
+        var token = await Accounts.TokenAsync(server, adminName);
+        var peer = await Accounts.RegisterAsync(server);
+        var peerToken = await Accounts.TokenAsync(server, peer);
+        using var session = server.NewSession();
+        (await session.PostJsonAsync($"/api/v1/groups/{GroupSlug}/membership", new { }, peerToken)).EnsureSuccessStatusCode();
+        (await session.PostJsonAsync($"/api/v1/groups/{GroupSlug}/bans", new { member = peer, reason = "Selling miracle cures." }, token)).EnsureSuccessStatusCode();
+        return group + "/modlog";
+    });
+
     /// <summary>The name of the open group members can join, for the group journeys.</summary>
     public async Task<string> GroupNameAsync()
     {

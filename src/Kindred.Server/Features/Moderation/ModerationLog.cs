@@ -142,6 +142,33 @@ public sealed class ModerationLog(Database db, TimeProvider time)
         return Page<ModerationLogItem>.From(rows, size, i => i.Id.ToString());
     }
 
+    // What members read: no names, no private actions (warnings, how reports were resolved, refused remote activities),
+    // and a removal's reason only when the moderator chose to show it to members.
+    private const string ForMembers = """
+        SELECT l.id, l.group_id, g.slug AS group_slug, g.name AS group_name, NULL AS moderator_name,
+            l.action, l.target_kind, l.target_id, l.target_label,
+            CASE WHEN l.action <> 'post.removed' OR l.details = @shown THEN l.reason ELSE NULL END AS reason,
+            l.expires_at, l.details, l.created_at
+        FROM moderation_log l
+            LEFT JOIN groups g ON g.id = l.group_id
+        WHERE l.group_id = @groupId AND l.id < @before AND l.action NOT IN ('member.warned', 'report.resolved', 'remote.refused')
+        ORDER BY l.id DESC
+        LIMIT @limit
+        """;
+
+    /// <summary>The details text of a removal whose reason its moderator chose to show to members.</summary>
+    public const string ReasonShownToMembers = "reason shown to members";
+
+    /// <summary>A group's log as its members read it, newest first: without moderator names, private actions or hidden reasons.</summary>
+    public async Task<Page<ModerationLogItem>> ListForMembersAsync(Guid groupId, string? before = null,
+        int size = Page<ModerationLogItem>.DefaultSize, CancellationToken ct = default)
+    {
+        await using var c = await db.OpenAsync(ct);
+        var rows = (await c.QueryAsync<ModerationLogItem>(ForMembers,
+            new { groupId, shown = ReasonShownToMembers, before = Cursors.Before(before), limit = size + 1 })).ToList();
+        return Page<ModerationLogItem>.From(rows, size, i => i.Id.ToString());
+    }
+
     private const string ForInstance = Select + """
 
         WHERE l.id < @before AND (@all OR l.group_id IS NULL)

@@ -51,7 +51,7 @@ public sealed class RemovePost(Database db, PostStore posts, ModerationLog log, 
             await log.RecordAsync(c, tx, new ModerationEntry
             {
                 GroupId = post.GroupId, ModeratorId = moderatorId, Action = ModerationActions.PostRemoved, TargetKind = ModerationTargets.Post,
-                TargetId = post.Id.ToString(), TargetLabel = post.Label, Reason = reason, Details = showReason ? "reason shown to members" : null,
+                TargetId = post.Id.ToString(), TargetLabel = post.Label, Reason = reason, Details = showReason ? ModerationLog.ReasonShownToMembers : null,
             });
             if (post.AuthorId is { } author && author != moderatorId)
             {
