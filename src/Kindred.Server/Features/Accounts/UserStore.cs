@@ -264,8 +264,7 @@ public sealed class UserStore(Database db, TimeProvider time)
     {
         var pattern = string.IsNullOrWhiteSpace(search)
             ? null
-            : "%" + search.Trim().ToLowerInvariant().Replace("\\", "\\\\", StringComparison.Ordinal)
-                .Replace("%", "\\%", StringComparison.Ordinal).Replace("_", "\\_", StringComparison.Ordinal) + "%";
+            : "%" + Suspensions.Like(search.Trim().ToLowerInvariant()) + "%";
         await using var c = await db.OpenAsync(ct);
         return (await c.QueryAsync<AccountSummary>(new CommandDefinition(ListAccounts, new { search = pattern, role, status, limit }, cancellationToken: ct))).ToList();
     }
